@@ -1,0 +1,168 @@
+"""The audit's inputs: the four v1 extracts as Arrow tables, from a directory of CSVs or the store.
+
+The audit core never reads files or databases itself; it takes an :class:`AuditInputs`. Two adapters
+build one: :func:`from_csv_dir` (a directory of v1 CSVs, ``reunify audit --extracts DIR``) and
+:func:`from_store` (the staging tables written by ``reunify ingest``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from reunify.errors import UserError
+
+#: The v1 columns of each source kind (spec/extracts.md), in order.
+V1_COLUMNS: dict[str, tuple[str, ...]] = {
+    "encounters": (
+        "record_id", "event_id", "group_id", "a_number", "family_name", "given_name", "dob", "sex",
+        "citizenship", "port_code", "port_name", "field_office", "encounter_date", "asylum_claim",
+        "relationship", "juvenile_held_separately", "separation_reason", "prosecution_referral",
+        "criminal_history", "disposition", "transferred_to", "transfer_date",
+    ),
+    "i213": (
+        "record_id", "event_id", "a_number", "family_name", "given_name", "dob", "date_prepared",
+        "port_code", "narrative",
+    ),
+    "ice_custody": (
+        "record_id", "a_number", "family_name", "given_name", "dob", "citizenship", "book_in_date",
+        "book_out_date", "book_out_reason", "facility", "removal_date",
+    ),
+    "orr_referrals": (
+        "record_id", "a_number", "family_name", "given_name", "dob", "sex", "citizenship",
+        "referral_date", "referring_agency", "referring_location", "separated_from_parent",
+        "parent_name", "parent_a_number", "discharge_date", "discharge_type", "sponsor_relationship",
+    ),
+}
+
+#: The canonical file name of each kind in a directory of v1 CSVs.
+CSV_FILE_NAMES: dict[str, str] = {
+    "encounters": "encounters.csv",
+    "i213": "i213.csv",
+    "ice_custody": "ice_custody.csv",
+    "orr_referrals": "orr_referrals.csv",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class InputFile:
+    """One source file the audit read, for manifest.json."""
+
+    file_name: str
+    kind: str
+    sha256: str
+    rows: int
+
+
+@dataclass(slots=True)
+class AuditInputs:
+    """The four v1 tables (any may be empty), each all-text with the v1 columns plus ``file_name``."""
+
+    tables: dict[str, pa.Table]
+    files: list[InputFile] = field(default_factory=list)
+
+    def table(self, kind: str) -> pa.Table:
+        """The table of ``kind``; an empty one with the v1 columns if that source was absent."""
+        return self.tables.get(kind) or empty_table(kind)
+
+    @property
+    def total_rows(self) -> int:
+        return sum(t.num_rows for t in self.tables.values())
+
+
+def empty_table(kind: str) -> pa.Table:
+    """An empty all-text table with the v1 columns of ``kind`` plus ``file_name``."""
+    cols = [*V1_COLUMNS[kind], "file_name"]
+    return pa.table({c: pa.array([], type=pa.string()) for c in cols})
+
+
+def conform(kind: str, table: pa.Table, file_name: str | None = None) -> pa.Table:
+    """Cast ``table`` to the v1 columns of ``kind`` as text, adding missing columns as nulls.
+
+    Raises UserError when ``record_id`` is absent: every conclusion must point back to a row.
+    """
+    if "record_id" not in table.column_names:
+        raise UserError(f"the {kind} extract has no record_id column; see spec/extracts.md")
+    n = table.num_rows
+    arrays: dict[str, pa.Array | pa.ChunkedArray] = {}
+    for col in V1_COLUMNS[kind]:
+        if col in table.column_names:
+            arrays[col] = table.column(col).cast(pa.string())
+        else:
+            arrays[col] = pa.nulls(n, type=pa.string())
+    if file_name is not None:
+        arrays["file_name"] = pa.array([file_name] * n, type=pa.string())
+    elif "file_name" in table.column_names:
+        arrays["file_name"] = table.column("file_name").cast(pa.string())
+    else:
+        arrays["file_name"] = pa.array([CSV_FILE_NAMES[kind]] * n, type=pa.string())
+    return pa.table(arrays)
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def read_v1_csv(path: Path, kind: str) -> pa.Table:
+    """Read one v1 CSV as all-text (blank cells are nulls), conformed to ``kind``."""
+    opts = pacsv.ConvertOptions(
+        column_types={c: pa.string() for c in V1_COLUMNS[kind]},
+        strings_can_be_null=True,
+    )
+    try:
+        table = pacsv.read_csv(path, convert_options=opts)
+    except pa.ArrowInvalid as exc:
+        raise UserError(f"{path.name} is not a readable CSV file: {str(exc).splitlines()[0]}") from exc
+    return conform(kind, table, path.name)
+
+
+def from_csv_dir(directory: Path) -> AuditInputs:
+    """Read whichever of the four v1 CSVs are in ``directory`` (at least one must be)."""
+    if not directory.is_dir():
+        raise UserError(f"{directory} is not a directory of extracts")
+    tables: dict[str, pa.Table] = {}
+    files: list[InputFile] = []
+    for kind, name in CSV_FILE_NAMES.items():
+        path = directory / name
+        if path.exists():
+            table = read_v1_csv(path, kind)
+            tables[kind] = table
+            files.append(InputFile(name, kind, _sha256(path), table.num_rows))
+    if not tables:
+        raise UserError(f"{directory} holds none of {', '.join(CSV_FILE_NAMES.values())}")
+    return AuditInputs(tables, files)
+
+
+def from_store(database_url: str) -> AuditInputs:
+    """Read the staging tables that ``reunify ingest`` wrote (via ``reunify.sources.staging``)."""
+    try:
+        from reunify.sources.staging import read_staging
+    except ImportError as exc:  # pragma: no cover - only before ingest exists
+        raise UserError("this installation has no ingest staging; use --extracts DIR") from exc
+    tables: dict[str, pa.Table] = {}
+    files: list[InputFile] = []
+    for kind in CSV_FILE_NAMES:
+        table = read_staging(database_url, kind)
+        if table.num_rows == 0:
+            continue
+        table = conform(kind, table)
+        tables[kind] = table
+        names = table.column("file_name").to_pylist()
+        for name in sorted(set(names)):
+            rows = [i for i, n in enumerate(names) if n == name]
+            sub = table.take(rows)
+            digest = hashlib.sha256()
+            for rec in sub.column("record_id").to_pylist():
+                digest.update(f"{rec}\n".encode())
+            files.append(InputFile(str(name), kind, digest.hexdigest(), len(rows)))
+    if not tables:
+        raise UserError("nothing has been ingested yet: run `reunify ingest PATH...` first")
+    return AuditInputs(tables, files)

@@ -1,0 +1,1 @@
+"""The command line: the outermost edge. Each module registers its commands on the app."""

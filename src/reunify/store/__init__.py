@@ -1,0 +1,1 @@
+"""The store: SQLAlchemy 2 tables, Alembic migrations, engines. SQLite by default, PostgreSQL in production."""
