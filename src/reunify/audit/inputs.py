@@ -67,7 +67,8 @@ class AuditInputs:
 
     def table(self, kind: str) -> pa.Table:
         """The table of ``kind``; an empty one with the v1 columns if that source was absent."""
-        return self.tables.get(kind) or empty_table(kind)
+        table = self.tables.get(kind)
+        return table if table is not None else empty_table(kind)
 
     @property
     def total_rows(self) -> int:

@@ -12,13 +12,12 @@ import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import cached_property
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import rfc8785
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from reunify.domain.reasons import ReasonCode
 from reunify.errors import UserError
@@ -27,7 +26,14 @@ from reunify.policy.yaml_source import PathKey, YamlSource, read_yaml
 RuleVerdict = Literal["consistent", "inconsistent", "undetermined"]
 """What a rule may say; ``not_in_force`` comes from the calendar, never from a rule."""
 
-_NonBlank = Field(min_length=1)
+
+def _fold(value: Any) -> Any:
+    """Collapse runs of whitespace (YAML block text keeps line breaks) to single spaces."""
+    return " ".join(value.split()) if isinstance(value, str) else value
+
+
+Text = Annotated[str, BeforeValidator(_fold), Field(min_length=1)]
+"""Non-blank text with its whitespace folded."""
 
 
 class _Frozen(BaseModel):
@@ -38,7 +44,7 @@ class VocabularyEntry(_Frozen):
     """One canonical reason code and what it means."""
 
     code: ReasonCode
-    meaning: str = _NonBlank
+    meaning: Text
 
 
 class Window(_Frozen):
@@ -69,37 +75,35 @@ class Rule(_Frozen):
     ``citation`` is required and says where that passage is found.
     """
 
-    id: str = _NonBlank
+    id: Text
     reason_codes: tuple[ReasonCode, ...] = Field(min_length=1)
     verdict: RuleVerdict
-    because: str = _NonBlank
-    quote: str | None = None
-    citation: str = _NonBlank
+    because: Text
+    quote: Text | None = None
+    citation: Text
 
 
 class Framework(_Frozen):
     """A body of rules in force over one or more windows: TEDS, a memo, a court order, guidance."""
 
-    id: str = _NonBlank
-    title: str = _NonBlank
-    issuer: str = _NonBlank
+    id: Text
+    title: Text
+    issuer: Text
     in_force: tuple[Window, ...] = Field(min_length=1)
-    quote: str = _NonBlank
-    citation: str = _NonBlank
+    quote: Text
+    citation: Text
     rules: tuple[Rule, ...] = Field(min_length=1)
-
-    @field_validator("quote", "because", "title", "issuer", "citation", mode="before", check_fields=False)
-    @classmethod
-    def _fold_whitespace(cls, value: Any) -> Any:
-        return " ".join(value.split()) if isinstance(value, str) else value
 
     def is_in_force(self, day: date) -> bool:
         """True when ``day`` falls in one of the framework's windows."""
         return any(window.contains(day) for window in self.in_force)
 
-    @cached_property
+    @property
     def rule_by_code(self) -> Mapping[ReasonCode, Rule]:
-        """The rule that covers each reason code (validation guarantees exactly one)."""
+        """The rule that covers each reason code (validation guarantees exactly one).
+
+        Computed on each access (not cached), so a ``model_copy`` with new rules is never stale.
+        """
         return {code: rule for rule in self.rules for code in rule.reason_codes}
 
     def quote_of(self, rule: Rule) -> str:
@@ -121,9 +125,12 @@ class RuleSet(_Frozen):
     frameworks: tuple[Framework, ...]
     source: str = ""
 
-    @cached_property
+    @property
     def hash(self) -> str:
         """sha256 (hex) of the RFC 8785 canonical JSON of the content (vocabulary and frameworks).
+
+        Computed on each access (not cached, so a ``model_copy`` is never stale); keep it in a
+        variable when you need it many times.
 
         Order-free: frameworks, rules and codes are sorted first, so moving a rule within a file,
         or a framework between files, leaves the hash unchanged; changing any cell changes it.
@@ -139,13 +146,16 @@ class RuleSet(_Frozen):
             rules = []
             for rule in sorted(framework.rules, key=lambda r: r.id):
                 rule_data = rule.model_dump(mode="json", by_alias=True)
-                rule_data["reason_codes"] = sorted(rule_data["reason_codes"], key=lambda c: order[ReasonCode(c)])
+                rule_data["reason_codes"] = sorted(
+                    rule_data["reason_codes"], key=lambda c: order[ReasonCode(c)]
+                )
                 rules.append(rule_data)
             data["rules"] = rules
             data["in_force"] = sorted(data["in_force"], key=lambda w: w["from"])
             frameworks.append(data)
         vocabulary = sorted(
-            (entry.model_dump(mode="json") for entry in self.vocabulary), key=lambda e: order[ReasonCode(e["code"])]
+            (entry.model_dump(mode="json") for entry in self.vocabulary),
+            key=lambda e: order[ReasonCode(e["code"])],
         )
         return {"vocabulary": vocabulary, "frameworks": frameworks}
 
@@ -207,19 +217,19 @@ class _Located:
         return self.source.where((*self.path, *sub))
 
 
-def _build(sources: Sequence[YamlSource], *, source: str) -> RuleSet:
+def _collect(sources: Sequence[YamlSource]) -> tuple[list[_Located], list[_Located]]:
+    """The vocabulary parts and framework parts of every file, each with where it sits."""
     vocab_parts: list[_Located] = []
     framework_parts: list[_Located] = []
+    expected = "(expected vocabulary, framework, frameworks)"
     for src in sources:
         doc = src.value
         if doc is None:
             continue
         if not isinstance(doc, dict):
-            raise UserError(f"{src.where(())}: a rule file is a mapping with vocabulary:, framework: or frameworks:")
-        unknown = set(doc) - {"vocabulary", "framework", "frameworks"}
-        if unknown:
-            key = sorted(unknown)[0]
-            raise UserError(f"{src.where((key,))}: unknown top-level key {key!r} (expected vocabulary, framework, frameworks)")
+            raise UserError(f"{src.where(())}: a rule file is a mapping {expected}")
+        for key in sorted(set(doc) - {"vocabulary", "framework", "frameworks"}):
+            raise UserError(f"{src.where((key,))}: unknown top-level key {key!r} {expected}")
         if "vocabulary" in doc:
             vocab_parts.append(_Located(src, ("vocabulary",), doc["vocabulary"]))
         if "framework" in doc:
@@ -229,9 +239,15 @@ def _build(sources: Sequence[YamlSource], *, source: str) -> RuleSet:
             if not isinstance(items, list):
                 raise UserError(f"{src.where(('frameworks',))}: frameworks: must be a list")
             framework_parts.extend(_Located(src, ("frameworks", i), item) for i, item in enumerate(items))
+    return vocab_parts, framework_parts
 
+
+def _build(sources: Sequence[YamlSource], *, source: str) -> RuleSet:
+    vocab_parts, framework_parts = _collect(sources)
     if len(vocab_parts) > 1:
-        raise UserError(f"{vocab_parts[1].where()}: a second vocabulary (the first is at {vocab_parts[0].where()})")
+        raise UserError(
+            f"{vocab_parts[1].where()}: a second vocabulary (the first is at {vocab_parts[0].where()})"
+        )
     if vocab_parts:
         vocabulary = _vocabulary(vocab_parts[0])
     else:
@@ -266,10 +282,15 @@ def _vocabulary(part: _Located) -> tuple[VocabularyEntry, ...]:
     entries: list[VocabularyEntry] = []
     seen: set[ReasonCode] = set()
     for index, item in enumerate(part.data):
-        if isinstance(item, dict) and isinstance(item.get("code"), str) and item["code"] not in set(ReasonCode):
+        if (
+            isinstance(item, dict)
+            and isinstance(item.get("code"), str)
+            and item["code"] not in set(ReasonCode)
+        ):
             valid = ", ".join(ReasonCode)
             raise UserError(
-                f"{part.where(index, 'code')}: {item['code']!r} is not a reason code of reunify.domain.reasons (valid: {valid})"
+                f"{part.where(index, 'code')}: {item['code']!r} is not a reason code of "
+                f"reunify.domain.reasons (valid: {valid})"
             )
         try:
             entry = VocabularyEntry.model_validate(item)
@@ -280,15 +301,31 @@ def _vocabulary(part: _Located) -> tuple[VocabularyEntry, ...]:
         seen.add(entry.code)
         entries.append(entry)
     if ReasonCode.UNKNOWN not in seen:
-        raise UserError(f"{part.where()}: the vocabulary must include UNKNOWN (used when no reason is recorded)")
+        raise UserError(
+            f"{part.where()}: the vocabulary must include UNKNOWN (used when no reason is recorded)"
+        )
     return tuple(entries)
 
 
 def _framework(part: _Located, codes: set[ReasonCode]) -> Framework:
     raw = part.data
     if not isinstance(raw, dict):
-        raise UserError(f"{part.where()}: a framework is a mapping (id, title, issuer, in_force, quote, citation, rules)")
-    # Nicer messages than pydantic's for the two mistakes a reviewer is likeliest to make.
+        raise UserError(
+            f"{part.where()}: a framework is a mapping (id, title, issuer, in_force, quote, citation, rules)"
+        )
+    _precheck_rules(part, raw, codes)
+    try:
+        framework = Framework.model_validate(raw)
+    except ValidationError as exc:
+        raise _first_error(part, exc) from exc
+    _check_windows(part, framework)
+    _check_coverage(part, framework, codes)
+    return framework
+
+
+def _precheck_rules(part: _Located, raw: dict[str, Any], codes: set[ReasonCode]) -> None:
+    """Clearer messages than pydantic's for the two mistakes a reviewer is likeliest to make."""
+    valid = {c.value for c in codes}
     for index, rule in enumerate(raw.get("rules") or []):
         if not isinstance(rule, dict):
             continue
@@ -296,41 +333,43 @@ def _framework(part: _Located, codes: set[ReasonCode]) -> Framework:
             rule_id = rule.get("id", f"#{index + 1}")
             raise UserError(f"{part.where('rules', index)}: rule {rule_id!r} has no citation")
         for code_index, code in enumerate(rule.get("reason_codes") or []):
-            if code not in {c.value for c in codes}:
-                valid = ", ".join(sorted(c.value for c in codes))
+            if code not in valid:
                 raise UserError(
                     f"{part.where('rules', index, 'reason_codes', code_index)}: reason code {code!r} "
-                    f"is not in the vocabulary (valid: {valid})"
+                    f"is not in the vocabulary (valid: {', '.join(sorted(valid))})"
                 )
-    try:
-        framework = Framework.model_validate(raw)
-    except ValidationError as exc:
-        raise _first_error(part, exc) from exc
 
+
+def _check_windows(part: _Located, framework: Framework) -> None:
+    """Each window ends after it starts, and no two windows of a framework share a day."""
     windows = framework.in_force
     for i, window in enumerate(windows):
         if window.until is not None and window.until <= window.start:
             raise UserError(f"{part.where('in_force', i)}: window {window.describe()} ends before it starts")
-        for j in range(i):
-            if windows[j].overlaps(window):
+        for earlier in windows[:i]:
+            if earlier.overlaps(window):
                 raise UserError(
                     f"{part.where('in_force', i)}: framework {framework.id!r} window {window.describe()} "
-                    f"overlaps {windows[j].describe()}"
+                    f"overlaps {earlier.describe()}"
                 )
 
-    covered: dict[ReasonCode, int] = {}
+
+def _check_coverage(part: _Located, framework: Framework, codes: set[ReasonCode]) -> None:
+    """Every vocabulary code has exactly one rule in the framework."""
+    covered: dict[ReasonCode, Rule] = {}
     for index, rule in enumerate(framework.rules):
         for code in rule.reason_codes:
             if code in covered:
-                first = framework.rules[covered[code]].id
                 raise UserError(
-                    f"{part.where('rules', index)}: reason code {code} has two rules in {framework.id!r} ({first!r} and {rule.id!r})"
+                    f"{part.where('rules', index)}: reason code {code} has two rules in {framework.id!r} "
+                    f"({covered[code].id!r} and {rule.id!r})"
                 )
-            covered[code] = index
+            covered[code] = rule
     missing = [code.value for code in ReasonCode if code in codes and code not in covered]
     if missing:
-        raise UserError(f"{part.where('rules')}: framework {framework.id!r} has no rule for {', '.join(missing)}")
-    return framework
+        raise UserError(
+            f"{part.where('rules')}: framework {framework.id!r} has no rule for {', '.join(missing)}"
+        )
 
 
 def _check_unique_ids(frameworks: Iterable[Framework], parts: Sequence[_Located]) -> None:
@@ -338,9 +377,13 @@ def _check_unique_ids(frameworks: Iterable[Framework], parts: Sequence[_Located]
     seen_rules: dict[str, str] = {}
     for framework, part in zip(frameworks, parts, strict=True):
         if framework.id in seen_frameworks:
-            raise UserError(f"{part.where('id')}: framework id {framework.id!r} already used at {seen_frameworks[framework.id]}")
+            first = seen_frameworks[framework.id]
+            raise UserError(f"{part.where('id')}: framework id {framework.id!r} already used at {first}")
         seen_frameworks[framework.id] = part.where("id")
         for index, rule in enumerate(framework.rules):
             if rule.id in seen_rules:
-                raise UserError(f"{part.where('rules', index, 'id')}: rule id {rule.id!r} already used at {seen_rules[rule.id]}")
+                first = seen_rules[rule.id]
+                raise UserError(
+                    f"{part.where('rules', index, 'id')}: rule id {rule.id!r} already used at {first}"
+                )
             seen_rules[rule.id] = part.where("rules", index, "id")

@@ -1,0 +1,61 @@
+"""Time `reunify synth` at scale 10 (median of 3) and scale 100 (once); print rows/s and peak RSS.
+
+Each run is a fresh subprocess so its peak resident set size is its own.
+Usage: python benchmarks/synth_bench.py [--scales 10 100] [--repeat 3] [--out /tmp/synth-bench]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+_CHILD = """
+import json, resource, sys, time
+from pathlib import Path
+from reunify.synth import generate
+t = time.perf_counter()
+s = generate(seed=1, out=Path(sys.argv[1]), scale=int(sys.argv[2]))
+dt = time.perf_counter() - t
+print(json.dumps({"seconds": dt, "rows": s["rows"], "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def run_once(out: Path, scale: int) -> dict[str, object]:
+    shutil.rmtree(out, ignore_errors=True)
+    done = subprocess.run(
+        [sys.executable, "-c", _CHILD, str(out), str(scale)], capture_output=True, text=True, check=True
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--scales", type=int, nargs="+", default=[10, 100])
+    ap.add_argument("--repeat", type=int, default=3, help="runs at scales below 100 (median reported)")
+    ap.add_argument("--out", type=Path, default=Path("/tmp/synth-bench"))
+    args = ap.parse_args()
+    print(
+        f"{'scale':>5} {'runs':>4} {'seconds':>8} {'encounters':>11} {'enc rows/s':>11} {'all rows':>10} "
+        f"{'all rows/s':>11} {'peak RSS MB':>11}"
+    )
+    for scale in args.scales:
+        runs = [run_once(args.out / f"k{scale}", scale) for _ in range(args.repeat if scale < 100 else 1)]
+        secs = statistics.median(float(r["seconds"]) for r in runs)  # type: ignore[arg-type]
+        rows: dict[str, int] = runs[0]["rows"]  # type: ignore[assignment]
+        enc = rows["encounters.csv"]
+        total = sum(rows.values())
+        rss = max(float(r["peak_rss_mb"]) for r in runs)  # type: ignore[arg-type]
+        print(
+            f"{scale:>5} {len(runs):>4} {secs:>8.1f} {enc:>11,} {enc / secs:>11,.0f} {total:>10,} "
+            f"{total / secs:>11,.0f} {rss:>11,.0f}"
+        )
+    shutil.rmtree(args.out, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

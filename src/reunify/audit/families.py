@@ -1,0 +1,251 @@
+"""Stage 2, families: who presented at a port together as a family.
+
+Evidence that an adult and a child at the same port on the same day are one family, each with a
+confidence from data/audit.yaml: a shared group number, the relationship field, ORR's record of
+the child's parent (alien number, name), the I-213 narrative naming the other person, and
+co-presentation alone (a shared surname and plausible ages). Edges are combined (noisy-or), weak
+co-presentation edges give way when a child has a stronger tie elsewhere, and families are the
+connected components. Tables created: ``enc_p``, ``fam_edges``, ``family_members``, ``families``.
+
+Ids are stable: ``family_id`` is ``F`` + a hash of the smallest encounter ``uid`` in the family.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from reunify.audit.config import audit_settings, sql_list
+from reunify.audit.sql import scalar
+
+#: Evidence names that mean "a source recorded this relationship"; the rest are inferred.
+RECORDED_EVIDENCE = frozenset({"group_id", "relationship_field"})
+
+
+def build_families(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Create the family tables from ``enc``, ``orr``, ``i213`` and ``person_map``; return counts."""
+    cfg = audit_settings()["families"]
+    conf = cfg["edge_confidence"]
+    gap_lo, gap_hi = cfg["parent_age_gap"]
+    child_rels = sql_list(cfg["child_relationships"])
+    parent_rels = sql_list(cfg["parent_relationships"])
+    alone = str(cfg["child_alone_pattern"]).replace("'", "''")
+    win = int(audit_settings()["custody"]["orr_window_days"])
+    i213_win = int(audit_settings()["custody"]["i213_window_days"])
+
+    con.execute(
+        """
+        CREATE OR REPLACE TABLE person_facts AS
+        SELECT m.person_id,
+            list(DISTINCT r.a_number) FILTER (WHERE r.a_number IS NOT NULL) AS a_numbers,
+            mode(r.sex) FILTER (WHERE r.sex IS NOT NULL) AS sex
+        FROM person_records r JOIN person_map m USING (uid) GROUP BY m.person_id
+        """
+    )
+    con.execute(
+        f"""
+        CREATE OR REPLACE TABLE enc_p AS
+        SELECT e.*, m.person_id, age_at(e.dob_date, e.dob_prec, e.enc_date) AS age,
+            coalesce(e.sex, f.sex) AS psex, coalesce(f.a_numbers, []) AS p_anums,
+            coalesce(age_at(e.dob_date, e.dob_prec, e.enc_date) < {int(cfg['adult_age'])},
+                     e.relationship IN (SELECT unnest({child_rels}))) AS is_child
+        FROM enc e JOIN person_map m USING (uid) LEFT JOIN person_facts f USING (person_id)
+        WHERE e.port_code IS NOT NULL AND e.enc_date IS NOT NULL
+        """
+    )
+    # Child ORR referrals and I-213s (matched by person, near the encounter) used as family evidence.
+    con.execute(
+        f"""
+        CREATE OR REPLACE TABLE enc_orr AS
+        SELECT e.uid AS enc_uid, o.uid AS orr_uid, o.parent_a_num, o.parent_toks
+        FROM enc_p e JOIN person_map m ON m.person_id = e.person_id JOIN orr o ON o.uid = m.uid
+        WHERE e.is_child AND (o.referral_date IS NULL OR o.referral_date BETWEEN e.enc_date - 1 AND e.enc_date + {win})
+        """
+    )
+    con.execute(
+        f"""
+        CREATE OR REPLACE TABLE enc_i213 AS
+        SELECT DISTINCT e.uid AS enc_uid, i.uid AS i213_uid FROM enc_p e
+        JOIN i213 i ON i.event_id = e.event_id
+        UNION
+        SELECT e.uid, i.uid FROM enc_p e JOIN person_map m ON m.person_id = e.person_id
+        JOIN i213 i ON i.uid = m.uid
+        WHERE i.prep_date IS NULL OR abs(date_diff('day', e.enc_date, i.prep_date)) <= {i213_win}
+        """
+    )
+    con.execute(
+        """
+        CREATE OR REPLACE TABLE enc_narr AS
+        SELECT x.enc_uid, list(x.i213_uid ORDER BY x.i213_uid) AS i213_uids,
+            list_distinct(flatten(list(name_toks(i.narrative)))) AS narr_toks,
+            upper(strip_accents(string_agg(i.narrative, ' '))) AS narr_up
+        FROM enc_i213 x JOIN i213 i ON i.uid = x.i213_uid GROUP BY x.enc_uid
+        """
+    )
+    con.execute(
+        f"""
+        CREATE OR REPLACE TABLE fam_pairs AS
+        SELECT a.uid AS adult_uid, c.uid AS child_uid, a.port_code, a.enc_date,
+            a.psex AS adult_sex,
+            (a.group_id IS NOT NULL AND a.group_id = c.group_id) AS ev_group,
+            (a.group_id IS NOT NULL AND a.group_id = c.group_id AND c.relationship IN (SELECT unnest({child_rels}))
+                AND coalesce(a.relationship, 'HEAD') IN (SELECT unnest({parent_rels}))) AS ev_rel,
+            (len(list_intersect(a.family_toks, c.family_toks)) > 0
+             OR len(list_intersect(a.given_toks, c.family_toks)) > 0
+             OR len(list_intersect(a.family_toks, c.given_toks)) > 0
+             OR coalesce(list_max(list_transform(a.family_toks, lambda x: coalesce(list_max(list_transform(c.family_toks,
+                    lambda y: CASE WHEN length(x) >= 4 AND length(y) >= 4 THEN jaro_winkler_similarity(x, y) ELSE 0 END)), 0))), 0)
+                >= {float(cfg['surname_similarity'])}) AS shared_surname,
+            (a.age IS NULL OR c.age IS NULL OR (a.age - c.age) BETWEEN {int(gap_lo)} AND {int(gap_hi)}) AS plausible_age,
+            coalesce(a.cit = c.cit, false) AS same_cit,
+            EXISTS (SELECT 1 FROM enc_orr o WHERE o.enc_uid = c.uid AND o.parent_a_num IS NOT NULL
+                    AND list_contains(a.p_anums, o.parent_a_num)) AS ev_orr_anum,
+            EXISTS (SELECT 1 FROM enc_orr o WHERE o.enc_uid = c.uid AND len(a.given_toks) > 0 AND len(a.family_toks) > 0
+                    AND list_contains(o.parent_toks, a.given_toks[1])
+                    AND len(list_intersect(o.parent_toks, a.family_toks)) > 0) AS ev_orr_name,
+            (EXISTS (SELECT 1 FROM enc_narr n WHERE n.enc_uid = a.uid AND len(c.given_toks) > 0 AND length(c.given_toks[1]) >= 3
+                     AND list_contains(n.narr_toks, c.given_toks[1]))
+             OR EXISTS (SELECT 1 FROM enc_narr n WHERE n.enc_uid = c.uid AND len(a.given_toks) > 0 AND length(a.given_toks[1]) >= 3
+                     AND list_contains(n.narr_toks, a.given_toks[1]))) AS ev_narr,
+            coalesce((SELECT bool_or(regexp_matches(n.narr_up, '{alone}')) FROM enc_narr n WHERE n.enc_uid = c.uid), false)
+                AS child_alone,
+            -- the adult's narrative names the child with the child's age: "her daughter REINA (12)"
+            EXISTS (SELECT 1 FROM enc_narr n WHERE n.enc_uid = a.uid AND len(c.given_toks) > 0 AND c.age IS NOT NULL
+                     AND contains(n.narr_up, c.given_toks[1] || ' (' || CAST(c.age AS VARCHAR) || ')')) AS ev_narr_age
+        FROM enc_p a JOIN enc_p c ON a.port_code = c.port_code AND a.enc_date = c.enc_date
+        WHERE NOT a.is_child AND c.is_child AND a.person_id <> c.person_id
+        """
+    )
+    cop = float(conf["co_presentation"])
+    alone = str(cfg["child_alone_pattern"]).replace("'", "''")
+    bonus = float(cfg["co_presentation_same_citizenship_bonus"])
+    con.execute(
+        f"""
+        CREATE OR REPLACE TABLE fam_edges_all AS
+        WITH ev AS (
+            SELECT *,
+                list_filter([
+                    CASE WHEN ev_group THEN 'group_id' END,
+                    CASE WHEN ev_rel THEN 'relationship_field' END,
+                    CASE WHEN ev_orr_anum THEN 'orr_parent_a_number' END,
+                    CASE WHEN ev_orr_name THEN 'orr_parent_name' END,
+                    CASE WHEN (ev_narr AND shared_surname) OR ev_narr_age THEN 'narrative' END,
+                    CASE WHEN shared_surname AND plausible_age THEN 'co_presentation' END
+                ], lambda x: x IS NOT NULL) AS evidence
+            FROM fam_pairs
+        )
+        SELECT *,
+            1 - (1 - CASE WHEN ev_group THEN {float(conf['group_id'])} ELSE 0 END)
+              * (1 - CASE WHEN ev_rel THEN {float(conf['relationship_field'])} ELSE 0 END)
+              * (1 - CASE WHEN ev_orr_anum THEN {float(conf['orr_parent_a_number'])} ELSE 0 END)
+              * (1 - CASE WHEN ev_orr_name THEN {float(conf['orr_parent_name'])} ELSE 0 END)
+              * (1 - CASE WHEN (ev_narr AND shared_surname) OR ev_narr_age THEN {float(conf['narrative'])} ELSE 0 END)
+              * (1 - CASE WHEN shared_surname AND plausible_age
+                          THEN {cop} + CASE WHEN same_cit THEN {bonus} ELSE 0 END ELSE 0 END) AS edge_conf,
+            evidence = ['co_presentation'] AS weak
+        FROM ev WHERE len(evidence) > 0
+        """
+    )
+    # A co-presentation-only edge is kept only between a child and an adult neither of whom has a
+    # stronger tie to anyone, and then only the child's best such adult: at a busy port a common
+    # surname would otherwise chain unrelated families together.
+    con.execute(
+        """
+        CREATE OR REPLACE TABLE fam_edges AS
+        WITH strong_child AS (SELECT DISTINCT child_uid FROM fam_edges_all WHERE NOT weak),
+        strong_adult AS (SELECT DISTINCT adult_uid FROM fam_edges_all WHERE NOT weak),
+        weak_ok AS (
+            SELECT e.*, row_number() OVER (PARTITION BY e.child_uid ORDER BY e.edge_conf DESC, e.adult_uid) AS rk
+            FROM fam_edges_all e
+            WHERE e.weak AND NOT e.child_alone AND e.child_uid NOT IN (SELECT child_uid FROM strong_child)
+              AND e.adult_uid NOT IN (SELECT adult_uid FROM strong_adult)
+        )
+        SELECT * EXCLUDE (rk) FROM weak_ok WHERE rk = 1
+        UNION ALL BY NAME SELECT * FROM fam_edges_all WHERE NOT weak
+        """
+    )
+    _components(con)
+    rel_words = sql_list(["MOTHER", "FATHER", "SON", "DAUGHTER", "LEGAL_GUARDIAN", "OTHER_RELATIVE"])
+    con.execute(
+        f"""
+        CREATE OR REPLACE TABLE family_members AS
+        WITH node_ev AS (
+            SELECT uid, list_distinct(flatten(list(evidence))) AS evidence, max(edge_conf) AS link_conf
+            FROM (SELECT adult_uid AS uid, evidence, edge_conf FROM fam_edges
+                  UNION ALL SELECT child_uid, evidence, edge_conf FROM fam_edges) GROUP BY uid
+        )
+        SELECT 'F' || substr(md5(min(c.uid) OVER (PARTITION BY c.comp)), 1, 12) AS family_id,
+            c.uid AS enc_uid, e.person_id, CASE WHEN e.is_child THEN 'CHILD' ELSE 'PARENT' END AS role,
+            CASE
+                WHEN e.relationship IN (SELECT unnest({rel_words})) AND
+                     (e.is_child = (e.relationship IN ('SON', 'DAUGHTER'))) THEN e.relationship
+                WHEN e.is_child AND e.psex = 'F' THEN 'DAUGHTER'
+                WHEN e.is_child AND e.psex = 'M' THEN 'SON'
+                WHEN NOT e.is_child AND e.psex = 'F' THEN 'MOTHER'
+                WHEN NOT e.is_child AND e.psex = 'M' THEN 'FATHER'
+                WHEN e.is_child THEN 'SON' ELSE 'LEGAL_GUARDIAN' END AS relationship,
+            e.age, n.evidence, n.link_conf
+        FROM fam_comp c JOIN enc_p e USING (uid) JOIN node_ev n USING (uid)
+        """
+    )
+    con.execute(
+        """
+        CREATE OR REPLACE TABLE families AS
+        SELECT f.family_id, any_value(e.port_code) AS port_code, min(e.enc_date) AS enc_date,
+            count(*) FILTER (WHERE f.role = 'PARENT') AS n_parents,
+            count(*) FILTER (WHERE f.role = 'CHILD') AS n_children,
+            max(f.link_conf) AS family_conf,
+            list_distinct(flatten(list(f.evidence))) AS family_evidence
+        FROM family_members f JOIN enc_p e ON e.uid = f.enc_uid GROUP BY f.family_id
+        """
+    )
+    return {
+        "families": int(scalar(con, "SELECT count(*) FROM families") or 0),
+        "edges": int(scalar(con, "SELECT count(*) FROM fam_edges") or 0),
+    }
+
+
+def _components(con: duckdb.DuckDBPyConnection) -> None:
+    """Connected components of fam_edges (label propagation; families are tiny, so few rounds)."""
+    con.execute(
+        """
+        CREATE OR REPLACE TABLE fam_comp AS
+        SELECT uid, min(uid) AS comp FROM (
+            SELECT adult_uid AS uid FROM fam_edges UNION SELECT child_uid FROM fam_edges) GROUP BY uid
+        """
+    )
+    for _ in range(20):
+        con.execute(
+            """
+            CREATE OR REPLACE TABLE fam_comp_next AS
+            WITH nb AS (
+                SELECT e.adult_uid AS uid, c.comp FROM fam_edges e JOIN fam_comp c ON c.uid = e.child_uid
+                UNION ALL SELECT e.child_uid, c.comp FROM fam_edges e JOIN fam_comp c ON c.uid = e.adult_uid
+                UNION ALL SELECT uid, comp FROM fam_comp
+            )
+            SELECT uid, min(comp) AS comp FROM nb GROUP BY uid
+            """
+        )
+        changed = scalar(
+            con, "SELECT count(*) FROM fam_comp_next n JOIN fam_comp c USING (uid) WHERE n.comp <> c.comp"
+        )
+        con.execute("CREATE OR REPLACE TABLE fam_comp AS SELECT * FROM fam_comp_next")
+        if not changed:
+            break
+    con.execute("DROP TABLE IF EXISTS fam_comp_next")
+
+
+def possible_relationships_sql() -> str:
+    """SELECT over fam_edges for relationships no source recorded (no group number, no relationship field)."""
+    return """
+        SELECT 'R' || substr(md5(e.adult_uid || '|' || e.child_uid), 1, 12) AS relationship_id,
+            fa.family_id, ma.person_id AS parent_person_id, mc.person_id AS child_person_id,
+            ma.relationship AS parent_relationship, mc.relationship AS child_relationship,
+            e.port_code, strftime(e.enc_date, '%Y-%m-%d') AS date,
+            round(e.edge_conf, 3) AS confidence, array_to_string(e.evidence, ';') AS evidence,
+            e.adult_uid || ';' || e.child_uid AS source_records
+        FROM fam_edges e
+        JOIN family_members ma ON ma.enc_uid = e.adult_uid
+        JOIN family_members mc ON mc.enc_uid = e.child_uid
+        JOIN families fa ON fa.family_id = ma.family_id
+        WHERE NOT e.ev_group AND NOT e.ev_rel
+    """

@@ -1,0 +1,285 @@
+"""Stage 1, people: resolve the records of one person across the four sources with Splink 5.
+
+Input: the ``person_records`` table (one row per source row, prepared by :mod:`prepare`).
+Output tables in the same DuckDB connection:
+
+* ``person_pairs``: every scored pair at or above the predict threshold, with
+  ``match_probability``, ``match_weight`` and, per comparison, the level reached (``gamma_*``)
+  and its match weight (``mw_*``): Splink's waterfall data, so any link can be explained.
+* ``person_map``: ``uid`` -> ``person_id``, the person cluster at the cluster threshold.
+  ``person_id`` is ``P`` + a hash of the smallest ``uid`` in the cluster, stable across re-runs.
+
+The alien number is strong but fallible evidence: it is one comparison among six, never a key.
+Settings are data: ``data/linkage.yaml``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import yaml
+
+from reunify.audit.sql import rows, scalar
+from reunify.errors import UserError
+
+Progress = Callable[[str], None]
+
+COMPARISON_NAMES = ("a_number", "given_name", "family_name", "dob", "sex", "citizenship")
+_PAIR_COLS = ["uid_l", "uid_r", "match_probability", "match_weight"] + [
+    f"{kind}_{name}" for name in COMPARISON_NAMES for kind in ("gamma", "mw")
+]
+
+
+@dataclass(frozen=True, slots=True)
+class LinkageSettings:
+    """The parsed linkage YAML (see data/linkage.yaml for every key)."""
+
+    raw: dict[str, Any]
+
+    @property
+    def predict_threshold(self) -> float:
+        return float(self.raw["predict_threshold"])
+
+    @property
+    def cluster_threshold(self) -> float:
+        return float(self.raw["cluster_threshold"])
+
+    def level_labels(self) -> dict[str, dict[int, str]]:
+        """comparison name -> gamma value -> label (Splink numbers levels from the top, -1 for null)."""
+        out: dict[str, dict[int, str]] = {}
+        for comp in self.raw["comparisons"]:
+            levels = comp["levels"]
+            non_null = [lv for lv in levels if "missing" not in lv]
+            labels = {-1: "missing on one side"}
+            for i, lv in enumerate(non_null):
+                labels[len(non_null) - 1 - i] = str(lv.get("label", ""))
+            out[comp["name"]] = labels
+        return out
+
+
+@cache
+def _shipped_settings_text() -> str:
+    return files("reunify.audit").joinpath("data/linkage.yaml").read_text("utf-8")
+
+
+def load_linkage_settings(path: Path | None = None) -> LinkageSettings:
+    """Read the linkage settings YAML (None = the shipped one). Raises UserError if unreadable."""
+    try:
+        text = path.read_text("utf-8") if path else _shipped_settings_text()
+        raw = yaml.safe_load(text)
+    except (OSError, yaml.YAMLError) as exc:
+        raise UserError(f"cannot read the linkage settings {path}: {exc.__class__.__name__}") from exc
+    for key in ("comparisons", "blocking_rules", "predict_threshold", "cluster_threshold"):
+        if key not in raw:
+            raise UserError(f"linkage settings lack '{key}'")
+    return LinkageSettings(raw)
+
+
+def _level(spec: dict[str, Any]) -> Any:
+    import splink.comparison_level_library as cll
+
+    label = spec.get("label")
+    if "missing" in spec:
+        return cll.NullLevel(spec["missing"])
+    if "exact" in spec:
+        lv = cll.ExactMatchLevel(spec["exact"])
+    elif "jaro_winkler" in spec:
+        lv = cll.JaroWinklerLevel(spec["jaro_winkler"], float(spec["threshold"]))
+    elif "damerau_levenshtein" in spec:
+        lv = cll.DamerauLevenshteinLevel(spec["damerau_levenshtein"], int(spec["distance"]))
+    elif "sql" in spec:
+        lv = cll.CustomLevel(str(spec["sql"]), label_for_charts=label)
+    elif "else" in spec:
+        lv = cll.ElseLevel()
+    else:
+        raise UserError(f"unknown comparison level in linkage settings: {sorted(spec)}")
+    conf: dict[str, Any] = {}
+    if label:
+        conf["label_for_charts"] = label
+    if "m" in spec:
+        conf["m_probability"] = float(spec["m"])
+    if "u" in spec:
+        conf["u_probability"] = float(spec["u"])
+    return lv.configure(**conf) if conf else lv
+
+
+def splink_settings(cfg: LinkageSettings) -> Any:
+    """A Splink SettingsCreator for dedupe over ``person_records`` from the YAML."""
+    import splink.comparison_library as cl
+    from splink import SettingsCreator
+
+    comparisons = [
+        cl.CustomComparison([_level(lv) for lv in comp["levels"]], output_column_name=comp["name"])
+        for comp in cfg.raw["comparisons"]
+    ]
+    return SettingsCreator(
+        link_type="dedupe_only",
+        unique_id_column_name="uid",
+        comparisons=comparisons,
+        blocking_rules_to_generate_predictions=list(cfg.raw["blocking_rules"]),
+        probability_two_random_records_match=float(cfg.raw["probability_two_random_records_match"]),
+        retain_intermediate_calculation_columns=True,
+        retain_matching_columns=True,
+    )
+
+
+def _train(linker: Any, cfg: LinkageSettings, n_records: int, progress: Progress) -> bool:
+    """Train u by random sampling and m by EM when there are enough records; True if trained."""
+    training = cfg.raw.get("training", {})
+    if n_records < int(training.get("min_records", 400)):
+        progress("people: few records, using the shipped m/u priors untrained")
+        return False
+    progress("people: estimating u by random sampling")
+    linker.training.estimate_probability_two_random_records_match(
+        list(training["deterministic_rules"]), recall=float(training["deterministic_recall"])
+    )
+    linker.training.estimate_u_using_random_sampling(
+        max_pairs=float(training.get("u_max_pairs", 1e6)), seed=int(training.get("seed", 42))
+    )
+    for rule in training.get("em_blocking_rules", []):
+        progress("people: EM on " + rule)
+        try:
+            linker.training.estimate_parameters_using_expectation_maximisation(rule)
+        except Exception as exc:  # noqa: BLE001 - a rule with no pairs leaves the priors in place
+            logging.getLogger(__name__).warning("EM on a blocking rule failed: %s", exc.__class__.__name__)
+    return True
+
+
+def _ids_sql(con: duckdb.DuckDBPyConnection, clusters_table: str) -> None:
+    con.execute(
+        f"""
+        CREATE OR REPLACE TABLE person_map AS
+        WITH c AS (SELECT uid, cluster_id FROM {clusters_table}),
+        m AS (SELECT cluster_id, min(uid) AS min_uid FROM c GROUP BY cluster_id)
+        SELECT c.uid, 'P' || substr(md5(m.min_uid), 1, 12) AS person_id
+        FROM c JOIN m USING (cluster_id)
+        """
+    )
+
+
+def resolve_people(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    cfg: LinkageSettings | None = None,
+    engine: str = "duckdb",
+    spark_master: str | None = None,
+    progress: Progress = lambda _m: None,
+) -> dict[str, Any]:
+    """Link and cluster ``person_records``; create ``person_pairs`` and ``person_map``.
+
+    Returns facts for the summary (records, pairs, persons, trained).
+    """
+    logging.getLogger("splink").setLevel(logging.ERROR)
+    cfg = cfg or load_linkage_settings()
+    n = int(scalar(con, "SELECT count(*) FROM person_records") or 0)
+    if engine == "duckdb":
+        facts = _resolve_duckdb(con, cfg, n, progress)
+    elif engine == "spark":
+        facts = _resolve_spark(con, cfg, n, progress, spark_master)
+    else:
+        raise UserError(f"unknown engine '{engine}': use duckdb or spark")
+    facts["persons"] = int(scalar(con, "SELECT count(DISTINCT person_id) FROM person_map") or 0)
+    facts["records"] = n
+    return facts
+
+
+def _resolve_duckdb(con: duckdb.DuckDBPyConnection, cfg: LinkageSettings, n: int, progress: Progress) -> dict[str, Any]:
+    from splink import DuckDBAPI, Linker
+
+    db_api = DuckDBAPI(connection=con)
+    registered = db_api.register("person_records")
+    linker = Linker(registered, splink_settings(cfg), log_level=None)
+    trained = _train(linker, cfg, n, progress)
+    progress("people: scoring candidate pairs")
+    pred = linker.inference.predict(threshold_match_probability=cfg.predict_threshold, warning_mode="never")
+    cols = ", ".join(_PAIR_COLS)
+    con.execute(f"CREATE OR REPLACE TABLE person_pairs AS SELECT {cols} FROM {pred.physical_name}")
+    progress("people: clustering")
+    clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(pred, cfg.cluster_threshold)
+    _ids_sql(con, clusters.physical_name)
+    return {"engine": "duckdb", "trained": trained, "pairs": int(scalar(con, "SELECT count(*) FROM person_pairs") or 0)}
+
+
+def spark_session(master: str | None = None) -> Any:
+    """A Spark session for Splink: local[2] on 127.0.0.1 unless a cluster URL is given."""
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    from pyspark.sql import SparkSession
+    from splink.backends.spark import similarity_jar_location
+
+    return (
+        SparkSession.builder.master(master or "local[2]")
+        .appName("reunify-audit")
+        .config("spark.jars", similarity_jar_location())
+        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.default.parallelism", "4")
+        .config("spark.ui.enabled", "false")
+        .config("spark.driver.memory", "2g")
+        .getOrCreate()
+    )
+
+
+def _resolve_spark(
+    con: duckdb.DuckDBPyConnection, cfg: LinkageSettings, n: int, progress: Progress, master: str | None
+) -> dict[str, Any]:
+    try:
+        from splink import Linker, SparkAPI
+    except ImportError as exc:
+        raise UserError("--engine spark needs pyspark: pip install 'reunify[spark]'") from exc
+    import tempfile
+
+    progress("people: starting Spark")
+    spark = spark_session(master)
+    with tempfile.TemporaryDirectory(prefix="reunify-spark-") as tmp:
+        src = Path(tmp) / "person_records.parquet"
+        con.execute(f"COPY person_records TO '{src}' (FORMAT parquet)")
+        sdf = spark.read.parquet(str(src))
+        db_api = SparkAPI(spark_session=spark, break_lineage_method="parquet")
+        registered = db_api.register(sdf)
+        linker = Linker(registered, splink_settings(cfg), log_level=None)
+        trained = _train(linker, cfg, n, progress)
+        progress("people: scoring candidate pairs (Spark)")
+        pred = linker.inference.predict(threshold_match_probability=cfg.predict_threshold, warning_mode="never")
+        clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(pred, cfg.cluster_threshold)
+        pairs_out = Path(tmp) / "pairs.parquet"
+        clusters_out = Path(tmp) / "clusters.parquet"
+        pred.as_spark_dataframe().select(*_PAIR_COLS).write.parquet(str(pairs_out))
+        clusters.as_spark_dataframe().select("uid", "cluster_id").write.parquet(str(clusters_out))
+        con.execute(f"CREATE OR REPLACE TABLE person_pairs AS SELECT * FROM read_parquet('{pairs_out}/*.parquet')")
+        con.execute(f"CREATE OR REPLACE TABLE _spark_clusters AS SELECT * FROM read_parquet('{clusters_out}/*.parquet')")
+    _ids_sql(con, "_spark_clusters")
+    return {"engine": "spark", "trained": trained, "pairs": int(scalar(con, "SELECT count(*) FROM person_pairs") or 0)}
+
+
+def explain_pair(con: duckdb.DuckDBPyConnection, uid_a: str, uid_b: str, cfg: LinkageSettings | None = None) -> dict[str, Any] | None:
+    """Why two records were (or were not) linked: Splink's waterfall for the pair, or None if unscored.
+
+    Returns ``{"match_probability", "match_weight", "steps": [{"comparison", "level", "match_weight"}]}``,
+    steps in settings order; the weights add up to the pair's match weight after the prior.
+    """
+    cfg = cfg or load_linkage_settings()
+    got = rows(
+        con,
+        "SELECT * FROM person_pairs WHERE (uid_l = ? AND uid_r = ?) OR (uid_l = ? AND uid_r = ?)",
+        [uid_a, uid_b, uid_b, uid_a],
+    )
+    if not got:
+        return None
+    r = got[0]
+    labels = cfg.level_labels()
+    steps = [
+        {
+            "comparison": name,
+            "level": labels[name].get(int(r[f"gamma_{name}"]), str(r[f"gamma_{name}"])),
+            "match_weight": float(r[f"mw_{name}"]),
+        }
+        for name in COMPARISON_NAMES
+    ]
+    return {"match_probability": float(r["match_probability"]), "match_weight": float(r["match_weight"]), "steps": steps}

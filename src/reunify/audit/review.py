@@ -1,0 +1,100 @@
+"""Stage 7, review: an auditor's accept/reject of a finding or candidate, kept in the store.
+
+Decisions are keyed by the audit's stable ids, so they survive re-runs: a rejected finding is
+reported among the candidates with its note; an accepted candidate is reported as a finding.
+Ids: ``F...`` is a finding's family_id, ``C...`` the candidate_id of the same family.
+The latest decision on a target is the one in force; earlier ones stay as history.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import inspect, select
+
+from reunify.errors import UserError
+from reunify.store.types import utcnow
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """A review decision as the audit uses it."""
+
+    target_kind: str
+    target_id: str
+    family_id: str
+    decision: str
+    note: str
+    decided_by: str
+    decided_at: datetime
+
+
+def family_id_of(target_id: str) -> str:
+    """The family a finding (``F...``) or candidate (``C...``) id refers to. UserError otherwise."""
+    tid = target_id.strip()
+    if len(tid) < 2 or tid[0] not in "FC" or not all(ch in "0123456789abcdef" for ch in tid[1:]):
+        raise UserError("give a finding id (F...) or a candidate id (C...) from the deliverable")
+    return "F" + tid[1:]
+
+
+def _engine(database_url: str, *, migrate_first: bool) -> object:
+    from reunify.store.engine import make_engine, migrate
+
+    if migrate_first:
+        migrate(database_url)
+    return make_engine(database_url)
+
+
+def record_decision(
+    database_url: str, target_id: str, decision: str, *, note: str = "", decided_by: str = "auditor"
+) -> Decision:
+    """Store one decision (``accept``/``reject``) on ``target_id`` and commit it; return it."""
+    from sqlalchemy.orm import Session
+
+    from reunify.store.schema.review import ReviewDecision
+
+    if decision not in ("accept", "reject"):
+        raise UserError("a decision is accept or reject")
+    family_id = family_id_of(target_id)
+    kind = "candidate" if target_id.strip().startswith("C") else "finding"
+    engine = _engine(database_url, migrate_first=True)
+    now = utcnow()
+    with Session(engine) as session, session.begin():  # type: ignore[arg-type]
+        session.add(
+            ReviewDecision(
+                target_kind=kind, target_id=target_id.strip(), decision=decision, note=note or None,
+                decided_by=decided_by, decided_at=now,
+            )
+        )
+    engine.dispose()  # type: ignore[attr-defined]
+    return Decision(kind, target_id.strip(), family_id, decision, note, decided_by, now)
+
+
+def list_decisions(database_url: str) -> list[Decision]:
+    """Every decision, oldest first ([] when no review table exists yet)."""
+    from sqlalchemy.orm import Session
+
+    from reunify.store.schema.review import ReviewDecision
+
+    engine = _engine(database_url, migrate_first=False)
+    try:
+        if not inspect(engine).has_table("review_decisions"):  # type: ignore[arg-type]
+            return []
+        with Session(engine) as session:  # type: ignore[arg-type]
+            got = session.scalars(select(ReviewDecision).order_by(ReviewDecision.decided_at, ReviewDecision.id)).all()
+            return [
+                Decision(d.target_kind, d.target_id, family_id_of(d.target_id), d.decision, d.note or "",
+                         d.decided_by, d.decided_at)
+                for d in got
+            ]
+    finally:
+        engine.dispose()  # type: ignore[attr-defined]
+
+
+def decisions_by_target(database_url: str) -> dict[str, Decision]:
+    """The decision in force (the latest) per family_id."""
+    out: dict[str, Decision] = {}
+    for d in list_decisions(database_url):
+        out[d.family_id] = d
+    return out

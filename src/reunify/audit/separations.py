@@ -1,0 +1,151 @@
+"""Stage 3, separations: every signal about each family scored together into one confidence.
+
+The five independent signals (COMMON.md's vocabulary) are the legacy flag, the reason field,
+the custody path (a child to ORR while a parent went to an adult ICE facility or USMS), ORR's
+separated-from-parent flag, and the I-213 narrative. Evidence against a separation: ORR saying
+"not separated", the family kept together (a family residential centre, or released together),
+and a narrative that says so. The log-odds weights are data (data/audit.yaml); the family's own
+confidence (stage 2) multiplies the result, so a lone child who happened to share a surname and
+a port with an unrelated adult stays a candidate, not a finding.
+
+Tables created: ``fam_mem`` (members with their custody records), ``fam_signals``, ``fam_scores``.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from reunify.audit.config import audit_settings, sql_list
+from reunify.audit.reasons import narrative_rules, says_separated, says_together
+from reunify.audit.sql import rows
+
+SIGNALS = ("legacy_flag", "reason_field", "custody_path", "orr_flag", "narrative")
+
+
+def _regex(patterns: list[str]) -> str:
+    return "(" + "|".join(patterns) + ")"
+
+
+def score_separations(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Create fam_mem, fam_signals and fam_scores; return counts of findings and candidates."""
+    cfg = audit_settings()
+    cust = cfg["custody"]
+    sep = cfg["separation"]
+    fam_words = "(" + "|".join(cust["family_facility_words"]) + ")"
+    orr_win, ice_win = int(cust["orr_window_days"]), int(cust["ice_window_days"])
+    rules = narrative_rules()
+    sep_re = _regex([p.pattern for p in rules.separation]).replace("'", "''")
+    tog_re = _regex([p.pattern for p in rules.together]).replace("'", "''")
+
+    con.execute(
+        f"""
+        CREATE OR REPLACE TABLE fam_child_orr AS
+        SELECT f.family_id, f.enc_uid, o.uid AS orr_uid, o.orr_flag, o.referral_date, o.discharge_date,
+            o.discharge_type, o.sponsor_relationship
+        FROM family_members f JOIN enc_p e ON e.uid = f.enc_uid
+        JOIN person_map pm ON pm.person_id = f.person_id JOIN orr o ON o.uid = pm.uid
+        WHERE f.role = 'CHILD' AND (o.referral_date IS NULL OR o.referral_date BETWEEN e.enc_date - 1 AND e.enc_date + {orr_win})
+        """
+    )
+    con.execute(
+        f"""
+        CREATE OR REPLACE TABLE fam_adult_ice AS
+        SELECT f.family_id, f.enc_uid, i.uid AS ice_uid, i.book_in, i.book_out, i.book_out_reason, i.removal_date,
+            coalesce(regexp_matches(i.facility, '{fam_words}'), false) AS family_facility
+        FROM family_members f JOIN enc_p e ON e.uid = f.enc_uid
+        JOIN person_map pm ON pm.person_id = f.person_id JOIN ice i ON i.uid = pm.uid
+        WHERE f.role = 'PARENT' AND (i.book_in IS NULL OR i.book_in BETWEEN e.enc_date - 1 AND e.enc_date + {ice_win})
+        """
+    )
+    con.execute(
+        f"""
+        CREATE OR REPLACE TABLE fam_narr AS
+        SELECT f.family_id, x.i213_uid, i.narrative,
+            regexp_matches(upper(strip_accents(i.narrative)), '{sep_re}') AS maybe_sep,
+            regexp_matches(upper(strip_accents(i.narrative)), '{tog_re}') AS maybe_tog
+        FROM family_members f JOIN enc_i213 x ON x.enc_uid = f.enc_uid JOIN i213 i ON i.uid = x.i213_uid
+        """
+    )
+    # The SQL prefilter is generous; the Python reader (negations, clauses) decides.
+    narr = rows(con, "SELECT DISTINCT family_id, i213_uid, narrative FROM fam_narr WHERE maybe_sep OR maybe_tog")
+    sep_fams = sorted({r["family_id"] for r in narr if says_separated(r["narrative"])})
+    tog_fams = sorted({r["family_id"] for r in narr if says_together(r["narrative"])} - set(sep_fams))
+    con.execute("CREATE OR REPLACE TABLE fam_narr_read (family_id VARCHAR, separated BOOLEAN, together BOOLEAN)")
+    if sep_fams or tog_fams:
+        fams = sorted(set(sep_fams) | set(tog_fams))
+        con.executemany(
+            "INSERT INTO fam_narr_read VALUES (?, ?, ?)",
+            [(f, f in set(sep_fams), f in set(tog_fams)) for f in fams],
+        )
+    adult_transfer = sql_list(cust["adult_transfer"])
+    pros = _regex([str(p) for p in cust["prosecution_dispositions"]])
+    con.execute(
+        f"""
+        CREATE OR REPLACE TABLE fam_signals AS
+        WITH mem AS (
+            SELECT f.family_id, f.role, e.* FROM family_members f JOIN enc_p e ON e.uid = f.enc_uid
+        ),
+        base AS (
+            SELECT family_id,
+                bool_or(legacy_flag = 'Y') AS legacy_flag,
+                bool_or(sep_reason IS NOT NULL AND upper(trim(sep_reason)) NOT IN ('N', 'NA', 'N/A', 'NONE', '-')) AS reason_field,
+                bool_or(role = 'CHILD' AND transferred_to = 'ORR') AS child_enc_orr,
+                bool_and(role <> 'CHILD' OR transferred_to = 'ICE') AS children_to_ice,
+                bool_or(role = 'PARENT' AND (transferred_to IN (SELECT unnest({adult_transfer}))
+                        OR coalesce(regexp_matches(disposition, '{pros}'), false))) AS parent_away_enc,
+                bool_or(role = 'PARENT' AND transferred_to = 'USMS') AS parent_usms,
+                bool_and(transferred_to = 'RELEASED') AS all_released,
+                bool_or(role = 'PARENT' AND pros_ref = 'Y') AS pros_flag,
+                bool_or(role = 'PARENT' AND crim_hist = 'Y') AS crim_flag
+            FROM mem GROUP BY family_id
+        ),
+        orr AS (
+            SELECT family_id, bool_or(orr_flag = 'Y') AS orr_y, bool_or(orr_flag = 'N') AS orr_n, count(*) AS n_orr
+            FROM fam_child_orr GROUP BY family_id
+        ),
+        ice AS (
+            SELECT family_id, bool_or(family_facility) AS fam_fac, bool_or(NOT family_facility) AS adult_fac
+            FROM fam_adult_ice GROUP BY family_id
+        )
+        SELECT b.family_id, b.legacy_flag, b.reason_field,
+            (b.child_enc_orr OR coalesce(o.n_orr, 0) > 0)
+              AND (coalesce(i.adult_fac, false) OR (b.parent_away_enc AND NOT coalesce(i.fam_fac, false))) AS custody_path,
+            coalesce(o.orr_y, false) AS orr_flag,
+            coalesce(n.separated, false) AS narrative,
+            coalesce(o.orr_n AND NOT o.orr_y, false) AS orr_flag_no,
+            (coalesce(i.fam_fac, false) AND b.children_to_ice AND coalesce(o.n_orr, 0) = 0)
+              OR (b.all_released AND coalesce(o.n_orr, 0) = 0) AS kept_together,
+            coalesce(n.together, false) AS narrative_together,
+            b.pros_flag, b.crim_flag, b.parent_usms
+        FROM base b LEFT JOIN orr o USING (family_id) LEFT JOIN ice i USING (family_id)
+        LEFT JOIN fam_narr_read n USING (family_id)
+        """
+    )
+    w = sep["signals"]
+    a = sep["against"]
+    logit = " + ".join(
+        [str(float(sep["prior"]))]
+        + [f"CASE WHEN s.{k} THEN {float(v)} ELSE 0 END" for k, v in w.items()]
+        + [f"CASE WHEN s.{k} THEN {float(v)} ELSE 0 END" for k, v in a.items()]
+    )
+    evidence = ", ".join(f"CASE WHEN s.{k} THEN '{k}' END" for k in w)
+    against = ", ".join(f"CASE WHEN s.{k} THEN '{k}' END" for k in a)
+    thr, floor = float(sep["threshold"]), float(sep["candidate_floor"])
+    con.execute(
+        f"""
+        CREATE OR REPLACE TABLE fam_scores AS
+        WITH sc AS (
+            SELECT s.*, f.family_conf, f.family_evidence,
+                (1 / (1 + exp(-({logit})))) * f.family_conf AS confidence,
+                list_filter([{evidence}], lambda x: x IS NOT NULL) AS signals,
+                list_filter([{against}], lambda x: x IS NOT NULL) AS against
+            FROM fam_signals s JOIN families f USING (family_id)
+            WHERE f.n_parents > 0 AND f.n_children > 0
+        )
+        SELECT *, CASE WHEN confidence >= {thr} THEN 'finding' WHEN confidence >= {floor} THEN 'candidate' END AS status
+        FROM sc WHERE len(signals) > 0
+        """
+    )
+    got = rows(con, "SELECT status, count(*) AS n FROM fam_scores WHERE status IS NOT NULL GROUP BY status")
+    counts = {r["status"]: int(r["n"]) for r in got}
+    return {"findings": counts.get("finding", 0), "candidates": counts.get("candidate", 0)}

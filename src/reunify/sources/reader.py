@@ -1,0 +1,246 @@
+"""Reading a CSV file: file-level checks first, then the rows as text, streamed in batches.
+
+:func:`inspect_file` reads the bytes once (hash, encoding, NUL bytes, header) and raises a
+one-line UserError for what makes a whole file unreadable. :class:`CsvStream` then yields
+Polars frames of text with each row's spreadsheet row number (header = row 1), and the rows whose
+field count differs from the header's (ragged rows) on the side, so they can be quarantined.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import io
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import polars as pl
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from reunify.errors import UserError
+
+ROW_COLUMN = "_row"
+_CHUNK = 8 << 20
+BLOCK_SIZE = 8 << 20  # bytes of CSV per batch: bounds memory (override: REUNIFY_INGEST_BLOCK_BYTES)
+
+
+@dataclass(frozen=True)
+class FileFacts:
+    """What the first pass over a file learned: its content hash, size and header."""
+
+    path: Path
+    sha256: str
+    size: int
+    header: tuple[str, ...]
+    encoding: str
+
+
+def _codec(encoding: str) -> str:
+    try:
+        return codecs.lookup(encoding).name
+    except LookupError:
+        raise UserError(f"unknown encoding {encoding!r}: try utf-8, cp1252 or latin-1") from None
+
+
+def _suggest_encoding(sample: bytes) -> str:
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    try:
+        sample.decode("cp1252")
+        return "cp1252"
+    except UnicodeDecodeError:
+        return "latin-1"
+
+
+def inspect_file(path: Path, *, encoding: str = "utf-8", delimiter: str = ",") -> FileFacts:
+    """Hash the file and check it can be read as CSV text at all.
+
+    Raises UserError (one line, naming the file) when it is missing, empty, UTF-16 or otherwise
+    not in ``encoding`` (saying which encoding to pass), holds NUL bytes, or has no usable header.
+    """
+    if not path.is_file():
+        raise UserError(f"{path}: no such file")
+    codec = _codec(encoding)
+    is_utf8 = codec == "utf-8"
+    digest = hashlib.sha256()
+    decoder = codecs.getincrementaldecoder("utf-8")() if is_utf8 else None
+    size = 0
+    lines_before = 0
+    first = b""
+    with path.open("rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            if not first:
+                first = chunk[:65536]
+                if is_utf8 and first.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+                    raise UserError(f"{path}: the file is UTF-16, not UTF-8: pass --encoding utf-16")
+            digest.update(chunk)
+            nul = chunk.find(b"\x00")
+            if nul >= 0 and codec not in ("utf-16", "utf-16-le", "utf-16-be", "utf-32"):
+                line = lines_before + chunk.count(b"\n", 0, nul) + 1
+                raise UserError(
+                    f"{path}: line {line} holds a NUL byte (0x00), so this is not a text CSV: "
+                    "remove the NUL bytes (e.g. tr -d '\\000' < in.csv > out.csv) or export the file again"
+                )
+            if decoder is not None:
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError as exc:
+                    line = lines_before + chunk.count(b"\n", 0, exc.start) + 1
+                    suggestion = _suggest_encoding(first)
+                    raise UserError(
+                        f"{path}: line {line} is not UTF-8 (byte 0x{chunk[exc.start]:02x}): "
+                        f"pass --encoding {suggestion} if the file was saved that way"
+                    ) from None
+            lines_before += chunk.count(b"\n")
+            size += len(chunk)
+    if decoder is not None:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            raise UserError(
+                f"{path}: the file ends in the middle of a UTF-8 character: it is cut short"
+            ) from None
+    if not first.strip(b" \t\r\n\xef\xbb\xbf"):
+        raise UserError(f"{path}: the file is empty: export it again with its header row")
+    header = _read_header(path, first, codec, delimiter)
+    return FileFacts(path=path, sha256=digest.hexdigest(), size=size, header=header, encoding=codec)
+
+
+def _read_header(path: Path, first: bytes, codec: str, delimiter: str) -> tuple[str, ...]:
+    text = first.decode("utf-8-sig" if codec == "utf-8" else codec, errors="replace")
+    try:
+        row = next(csv.reader(io.StringIO(text), delimiter=delimiter))
+    except (StopIteration, csv.Error):
+        raise UserError(f"{path}: no header row: the first line must name the columns") from None
+    header = tuple(h.strip() for h in row)
+    if not any(header):
+        raise UserError(f"{path}: the header row is blank: the first line must name the columns")
+    for i, name in enumerate(header, start=1):
+        if not name:
+            raise UserError(f"{path}: header column {i} has no name: name it or delete the column")
+    seen: set[str] = set()
+    for name in header:
+        if name in seen:
+            raise UserError(f"{path}: column {name!r} appears twice in the header: rename one")
+        seen.add(name)
+    return header
+
+
+class _CountingReader(io.RawIOBase):
+    """A binary file that reports how many bytes have been read (for the progress bar)."""
+
+    def __init__(self, path: Path, on_read: Callable[[int], None]) -> None:
+        self._fh = path.open("rb")
+        self._on_read = on_read
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        n = self._fh.readinto(buffer)
+        if n:
+            self._on_read(n)
+        return n or 0
+
+    def close(self) -> None:
+        self._fh.close()
+        super().close()
+
+
+@dataclass
+class RaggedRow:
+    """A row whose field count differs from the header's."""
+
+    row_number: int
+    fields: list[str]
+    header_width: int
+
+
+@dataclass
+class CsvStream:
+    """The rows of a checked file as Polars frames of text (blanks as empty strings).
+
+    Each frame has the header's columns plus ``_row`` (the spreadsheet row number). Ragged rows
+    are held back and handed out with the frame that follows them (or at the end).
+    """
+
+    facts: FileFacts
+    delimiter: str = ","
+    on_bytes: Callable[[int], None] = lambda n: None
+    block_size: int = BLOCK_SIZE
+    _ragged: list[tuple[int, str]] = field(default_factory=list)
+
+    def _on_invalid(self, row: Any) -> str:
+        self._ragged.append((int(row.number) if row.number is not None else -1, str(row.text)))
+        return "skip"
+
+    def batches(self) -> Iterator[tuple[pl.DataFrame, list[RaggedRow]]]:
+        """Yield (frame, ragged rows numbered before the frame's last row); ragged leftovers come last."""
+        header = self.facts.header
+        stream = _CountingReader(self.facts.path, self.on_bytes)
+        try:
+            reader = pacsv.open_csv(
+                io.BufferedReader(stream, buffer_size=1 << 20),
+                read_options=pacsv.ReadOptions(
+                    use_threads=False,
+                    block_size=self.block_size,
+                    encoding=self.facts.encoding if self.facts.encoding != "utf-8" else "utf8",
+                    column_names=list(header),
+                    skip_rows=1,
+                ),
+                parse_options=pacsv.ParseOptions(
+                    delimiter=self.delimiter, newlines_in_values=True, invalid_row_handler=self._on_invalid
+                ),
+                convert_options=pacsv.ConvertOptions(
+                    column_types={h: pa.string() for h in header},
+                    strings_can_be_null=False,
+                    quoted_strings_can_be_null=False,
+                ),
+            )
+            next_row = 2
+            for record_batch in reader:
+                frame = pl.from_arrow(record_batch)
+                assert isinstance(frame, pl.DataFrame)
+                n = frame.height
+                numbers, next_row = self._numbers(next_row, n)
+                frame = frame.with_columns(pl.Series(ROW_COLUMN, numbers, dtype=pl.Int64))
+                yield frame, self._take_ragged(below=next_row)
+            leftovers = self._take_ragged(below=None)
+            if leftovers:
+                empty = pl.DataFrame(schema={**dict.fromkeys(header, pl.String), ROW_COLUMN: pl.Int64})
+                yield empty, leftovers
+        except pa.ArrowInvalid as exc:
+            raise UserError(
+                f"{self.facts.path}: cannot be read as CSV ({str(exc).splitlines()[0]})"
+            ) from None
+        finally:
+            stream.close()
+
+    def _numbers(self, start: int, n: int) -> tuple[np.ndarray[Any, Any], int]:
+        """``n`` row numbers from ``start`` on, skipping the ragged rows' numbers."""
+        if n == 0:
+            return np.empty(0, dtype=np.int64), start
+        skip = np.array(sorted(r for r, _ in self._ragged if r >= start), dtype=np.int64)
+        extra = 0
+        while True:
+            window = np.arange(start, start + n + extra, dtype=np.int64)
+            kept = window[~np.isin(window, skip)]
+            if len(kept) >= n:
+                kept = kept[:n]
+                return kept, int(kept[-1]) + 1
+            extra += n - len(kept)
+
+    def _take_ragged(self, below: int | None) -> list[RaggedRow]:
+        width = len(self.facts.header)
+        taken = [(r, t) for r, t in self._ragged if below is None or r < below]
+        self._ragged = [(r, t) for r, t in self._ragged if not (below is None or r < below)]
+        out = []
+        for number, text in sorted(taken):
+            fields = next(csv.reader(io.StringIO(text), delimiter=self.delimiter), [])
+            out.append(RaggedRow(row_number=number, fields=fields, header_width=width))
+        return out

@@ -1,0 +1,1 @@
+"""Alembic migrations, run in code by :mod:`reunify.store.engine` (no alembic.ini)."""

@@ -1,0 +1,144 @@
+"""Route dependencies as Annotated aliases: the database session, the signed-in user, permissions, CSRF."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from reunify.store.schema.web import User, UserGrant
+from reunify.web.permissions import ALLOWED, Permission, Role
+from reunify.web.security import CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE, SessionSigner, tokens_match
+from reunify.web.settings import WebSettings
+
+
+class NotAuthenticated(Exception):
+    """No valid session: API routes answer 401, pages redirect to the sign-in page."""
+
+
+class Forbidden(Exception):
+    """Signed in, but the role or scope does not allow this."""
+
+    def __init__(self, message: str = "your role does not allow this") -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class CsrfFailed(Exception):
+    """An unsafe request without the session's CSRF token."""
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The signed-in user as the services see them: id, role and scope, never a password."""
+
+    user_id: int
+    username: str
+    role: Role
+    csrf: str
+    ports: frozenset[str] = field(default_factory=frozenset)
+    families: frozenset[str] = field(default_factory=frozenset)
+    sees_identities: bool = False
+
+    @property
+    def log_id(self) -> str:
+        """The pseudonymous id the audit log records."""
+        return f"user:{self.user_id}"
+
+    def may(self, permission: Permission) -> bool:
+        return self.role in ALLOWED[permission]
+
+
+def get_settings(request: Request) -> WebSettings:
+    settings: WebSettings = request.app.state.settings
+    return settings
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    """One session per request; the route commits what it changes, anything else rolls back."""
+    with request.app.state.session_factory() as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_db)]
+SettingsDep = Annotated[WebSettings, Depends(get_settings)]
+
+
+def load_actor(session: Session, user: User, csrf: str) -> Actor:
+    """Build the :class:`Actor` for ``user`` from their grants."""
+    grants = session.execute(select(UserGrant.kind, UserGrant.value).where(UserGrant.user_id == user.id)).all()
+    return Actor(
+        user_id=user.id,
+        username=user.username,
+        role=Role(user.role),
+        csrf=csrf,
+        ports=frozenset(v for k, v in grants if k == "port"),
+        families=frozenset(v for k, v in grants if k == "family"),
+        sees_identities=any(k == "identities" for k, _ in grants) or user.role in {Role.OFFICER, Role.SUPERVISOR},
+    )
+
+
+def get_current_user(request: Request, session: SessionDep) -> Actor:
+    """The signed-in user, or NotAuthenticated (no cookie, forged/expired, disabled, or session ended)."""
+    signer: SessionSigner = request.app.state.signer
+    data = signer.load(request.cookies.get(SESSION_COOKIE))
+    if data is None:
+        raise NotAuthenticated()
+    user = session.get(User, data.user_id)
+    if user is None or not user.active or user.session_epoch != data.epoch:
+        raise NotAuthenticated()
+    return load_actor(session, user, data.csrf)
+
+
+CurrentUser = Annotated[Actor, Depends(get_current_user)]
+
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+async def csrf_protect(request: Request, user: CurrentUser) -> None:
+    """Unsafe methods must carry the session's CSRF token (header, or form field for pages)."""
+    if request.method in _SAFE_METHODS:
+        return
+    token = request.headers.get(CSRF_HEADER)
+    if token is None and request.headers.get("content-type", "").startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        form = await request.form()
+        value = form.get(CSRF_FIELD)
+        token = value if isinstance(value, str) else None
+    if not tokens_match(token, user.csrf):
+        raise CsrfFailed()
+
+
+class _Require:
+    """A dependency that lets through only roles holding ``permission`` (and checks CSRF)."""
+
+    def __init__(self, permission: Permission) -> None:
+        self.permission = permission
+
+    def __call__(self, user: CurrentUser, _csrf: Annotated[None, Depends(csrf_protect)]) -> Actor:
+        if user.role not in ALLOWED[self.permission]:
+            raise Forbidden()
+        return user
+
+
+_REQUIRES: dict[Permission, _Require] = {p: _Require(p) for p in Permission}
+
+
+def require(permission: Permission) -> Callable[..., Actor]:
+    """The (shared, so FastAPI caches it per request) dependency for ``permission``."""
+    return _REQUIRES[permission]
+
+
+def route_permission(dependant_calls: list[Callable[..., object]]) -> Permission | None:
+    """The permission among a route's dependency callables (the role tests read it)."""
+    for call in dependant_calls:
+        if isinstance(call, _Require):
+            return call.permission
+    return None
+
+
