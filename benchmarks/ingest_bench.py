@@ -9,7 +9,8 @@ peak memory is its own:
   with ``--pg``), with encryption, checks and quarantine: what ``reunify ingest`` does after start-up.
 
 Times are the median of ``--repeat`` runs (1M rows: once unless ``--repeat-large``). Peak memory is
-the child's max RSS. Prints a markdown table (paste it into BENCHMARKS.md).
+the child's VmHWM (its own high-water RSS since exec; ``ru_maxrss`` would inherit the parent's,
+which holds the generated data). Prints a markdown table (paste it into BENCHMARKS.md).
 
     python benchmarks/ingest_bench.py [--sizes 10000,100000,1000000] [--pg] [--repeat 3]
 """
@@ -91,27 +92,28 @@ def generate(path: Path, n: int, seed: int = 7) -> Path:
 
 
 CHILD_INGEST = """
-import json, os, resource, sys, time
+import json, os, sys, time
 from pathlib import Path
 from reunify.sources import ingest_file
 url, path = sys.argv[1], Path(sys.argv[2])
 t = time.perf_counter()
 r = ingest_file(url, path)
 s = time.perf_counter() - t
-print(json.dumps({"seconds": s, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+hwm = next(int(x.split()[1]) for x in open("/proc/self/status") if x.startswith("VmHWM:")) / 1024
+print(json.dumps({"seconds": s, "rss_mb": hwm,
                   "read": r.rows_read, "accepted": r.rows_accepted, "quarantined": r.rows_quarantined}))
 """
 
 CHILD_FLOOR = """
-import json, resource, sys, time
+import json, sys, time
 import duckdb
 t = time.perf_counter()
 con = duckdb.connect()
 con.execute("CREATE TABLE t AS SELECT * FROM read_csv(?, header=true, all_varchar=true)", [sys.argv[1]])
 n = con.execute("SELECT count(*) FROM t").fetchone()[0]
 s = time.perf_counter() - t
-rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps({"seconds": s, "rss_mb": rss, "read": n}))
+hwm = next(int(x.split()[1]) for x in open("/proc/self/status") if x.startswith("VmHWM:")) / 1024
+print(json.dumps({"seconds": s, "rss_mb": hwm, "read": n}))
 """
 
 

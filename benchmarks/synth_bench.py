@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import statistics
 import subprocess
@@ -21,7 +22,9 @@ from reunify.synth import generate
 t = time.perf_counter()
 s = generate(seed=1, out=Path(sys.argv[1]), scale=int(sys.argv[2]))
 dt = time.perf_counter() - t
-print(json.dumps({"seconds": dt, "rows": s["rows"], "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+ru = resource.getrusage(resource.RUSAGE_SELF)
+cpu = ru.ru_utime + ru.ru_stime
+print(json.dumps({"seconds": dt, "cpu": cpu, "rows": s["rows"], "peak_rss_mb": ru.ru_maxrss / 1024}))
 """
 
 
@@ -39,9 +42,10 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3, help="runs at scales below 100 (median reported)")
     ap.add_argument("--out", type=Path, default=Path("/tmp/synth-bench"))
     args = ap.parse_args()
+    print(f"load average before: {os.getloadavg()[0]:.1f} (CPU seconds include every thread)")
     print(
-        f"{'scale':>5} {'runs':>4} {'seconds':>8} {'encounters':>11} {'enc rows/s':>11} {'all rows':>10} "
-        f"{'all rows/s':>11} {'peak RSS MB':>11}"
+        f"{'scale':>5} {'runs':>4} {'seconds':>8} {'cpu s':>7} {'encounters':>11} {'enc rows/s':>11} "
+        f"{'all rows':>10} {'all rows/s':>11} {'peak RSS MB':>11}"
     )
     for scale in args.scales:
         runs = [run_once(args.out / f"k{scale}", scale) for _ in range(args.repeat if scale < 100 else 1)]
@@ -50,9 +54,10 @@ def main() -> None:
         enc = rows["encounters.csv"]
         total = sum(rows.values())
         rss = max(float(r["peak_rss_mb"]) for r in runs)  # type: ignore[arg-type]
+        cpu = statistics.median(float(r["cpu"]) for r in runs)  # type: ignore[arg-type]
         print(
-            f"{scale:>5} {len(runs):>4} {secs:>8.1f} {enc:>11,} {enc / secs:>11,.0f} {total:>10,} "
-            f"{total / secs:>11,.0f} {rss:>11,.0f}"
+            f"{scale:>5} {len(runs):>4} {secs:>8.1f} {cpu:>7.1f} {enc:>11,} {enc / secs:>11,.0f} "
+            f"{total:>10,} {total / secs:>11,.0f} {rss:>11,.0f}"
         )
     shutil.rmtree(args.out, ignore_errors=True)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from html.parser import HTMLParser
 
 from .deliverable_builder import Built
@@ -134,9 +135,35 @@ def test_ports_and_field_offices_add_up(oig_report: Built) -> None:
 def test_reunification_lists_families_still_separated_and_ms_l_overdue(oig_report: Built) -> None:
     still = {r["reason"]: r["families"] for r in oig_report.result.model.tables["still_separated"].rows}
     assert still == {"CHILD_AGED_OUT": 1, "RELEASED_TO_SPONSOR": 1}
-    overdue = oig_report.result.model.tables["ms_l_overdue"].rows
-    assert sum(r["open"] for r in overdue) == 2  # type: ignore[misc]
-    assert all(r["overdue"] == r["late"] + r["open"] for r in overdue)  # type: ignore[operator]
+    overdue = {str(r["group"]).split(" (")[0]: r for r in oig_report.result.model.tables["ms_l_overdue"].rows}
+    # Independently: children separated before June 26, 2018 and not reunified before it, by age then.
+    order, deadlines = (
+        date(2018, 6, 26),
+        {"children under 5": date(2018, 7, 10), "children 5 and over": date(2018, 7, 26)},
+    )
+    expect = {k: {"children": 0, "on_time": 0, "late": 0, "open": 0} for k in deadlines}
+    for fam in oig_report.expected.families:
+        reunion = fam.reunification_date
+        if fam.separation_date >= order or (reunion is not None and reunion < order):
+            continue
+        for child in fam.children:
+            dob = child.dob(fam.separation_date)
+            if len(dob) == 4:  # a bare year: the youngest possible age (all such children are 10+)
+                age = order.year - int(dob) - 1
+            else:
+                born = date.fromisoformat(dob)
+                age = order.year - born.year - ((order.month, order.day) < (born.month, born.day))
+            group = "children under 5" if age < 5 else "children 5 and over"
+            cell = expect[group]
+            cell["children"] += 1
+            if reunion is None:
+                cell["open"] += 1
+            else:
+                cell["on_time" if reunion <= deadlines[group] else "late"] += 1
+    for group, cell in expect.items():
+        row = overdue[group]
+        assert {k: row[k] for k in cell} == cell, group
+        assert row["overdue"] == cell["late"] + cell["open"]
 
 
 def test_method_section_carries_provenance(oig_report: Built) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from reunify.store.base import Base
 from reunify.store.schema import canonical
 
 DOC = (Path(__file__).resolve().parents[2] / "docs" / "store.md").read_text("utf-8")
@@ -12,7 +13,7 @@ DOC = (Path(__file__).resolve().parents[2] / "docs" / "store.md").read_text("utf
 def test_every_canonical_table_is_documented() -> None:
     tables = {
         mapper.class_.__tablename__
-        for mapper in canonical.Base.registry.mappers
+        for mapper in Base.registry.mappers
         if mapper.class_.__module__ == canonical.__name__
     }
     assert tables, "no canonical tables found"

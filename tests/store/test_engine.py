@@ -14,6 +14,7 @@ from reunify.store.engine import make_engine, normalize_url, safe_url, sqlite_pa
 def test_postgresql_urls_use_psycopg_3() -> None:
     assert normalize_url("postgresql://postgres@127.0.0.1:5432/test").drivername == "postgresql+psycopg"
     assert normalize_url("postgresql+psycopg://u@h/d").drivername == "postgresql+psycopg"
+    assert normalize_url("postgres://u@h/d").drivername == "postgresql+psycopg"
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,8 @@ V1_COLUMNS = {
     "i213": "record_id,event_id,a_number,family_name,given_name,dob,date_prepared,port_code,narrative",
     "ice_custody": "record_id,a_number,family_name,given_name,dob,citizenship,book_in_date,book_out_date,"
     "book_out_reason,facility,removal_date",
-    "orr_referrals": "record_id,a_number,family_name,given_name,dob,sex,citizenship,referral_date,referring_agency,"
+    "orr_referrals": "record_id,a_number,family_name,given_name,dob,sex,citizenship,referral_date,"
+    "referring_agency,"
     "referring_location,separated_from_parent,parent_name,parent_a_number,discharge_date,discharge_type,"
     "sponsor_relationship",
 }

@@ -62,7 +62,8 @@ def test_cli_refuses_bad_options(tmp_path: Path, args: list[str], message: str) 
         check=False,
     )
     assert done.returncode == 1
-    assert done.stderr.startswith("error:") and message in done.stderr
+    assert done.stderr.startswith("error:")
+    assert message in done.stderr
     assert "Traceback" not in done.stderr
 
 
@@ -72,4 +73,6 @@ def test_cli_refuses_an_out_that_is_a_file(tmp_path: Path) -> None:
     done = subprocess.run(
         [*RUN, "synth", "--seed", "1", "--out", str(f)], capture_output=True, text=True, check=False
     )
-    assert done.returncode == 1 and "error:" in done.stderr and "Traceback" not in done.stderr
+    assert done.returncode == 1
+    assert "error:" in done.stderr
+    assert "Traceback" not in done.stderr

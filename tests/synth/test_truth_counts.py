@@ -74,7 +74,8 @@ def test_table_1_ages_and_days_separated(s1: Scenario) -> None:
     for lo, hi, n, dmin, dmax in bands:
         band = kids.filter((pl.col("m") >= lo) & (pl.col("m") <= hi))
         assert (band.height, band["d"].min(), band["d"].max()) == (n, dmin, dmax), (lo, hi)
-    assert kids["m"].min() == 5 and kids["m"].max() // 12 == 17
+    assert kids["m"].min() == 5
+    assert kids["m"].max() // 12 == 17
     assert kids["d"].min() >= 28  # all separated at least 4 weeks
 
 
@@ -96,13 +97,15 @@ def test_the_facts_md_example_family(s1: Scenario) -> None:
     )
     members = s1.table("truth/separated_members").filter(pl.col("family_id") == row["family_id"])
     mother = members.filter(pl.col("role") == "PARENT").row(0, named=True)
-    assert mother["relationship"] == "MOTHER" and int(mother["age_months_at_separation"]) // 12 == 26
+    assert mother["relationship"] == "MOTHER"
+    assert int(mother["age_months_at_separation"]) // 12 == 26
     people = s1.table("truth/people").filter(pl.col("person_id") == mother["person_id"])
     assert people["citizenship"].to_list() == ["GTM"]
     ages = sorted(int(m) for m in members.filter(pl.col("role") == "CHILD")["age_months_at_separation"])
     assert ages == [5, 60, 96, 144]
     narrative = _parent_narrative(s1, mother["person_id"])
-    assert "2009" in narrative and "2014" in narrative
+    assert "2009" in narrative
+    assert "2014" in narrative
 
 
 def _parent_narrative(s: Scenario, person_id: str) -> str:
@@ -139,7 +142,8 @@ def test_two_immigration_history_families_never_reunified(s1: Scenario) -> None:
     ice = (
         s1.table("ice_custody").join(rmi, on="record_id").filter(pl.col("person_id").is_in(parent.implode()))
     )
-    assert ice["book_out_reason"].to_list() == ["REMOVED"] and ice["removal_date"].to_list()[0] != ""
+    assert ice["book_out_reason"].to_list() == ["REMOVED"]
+    assert ice["removal_date"].to_list()[0] != ""
 
 
 def test_immigration_history_parents_have_no_criminal_history(s1: Scenario) -> None:
@@ -190,7 +194,8 @@ def test_separations_before_2018_that_the_legacy_flag_mostly_missed(s1: Scenario
 def test_summary_json_agrees_with_the_files(s1: Scenario) -> None:
     s = s1.summary
     assert s["asylum_families_may_june_2018"] == 5844
-    assert s["separated_may_june_2018"] == 60 and s["separated_may_june_2018_ports"] == 11
+    assert s["separated_may_june_2018"] == 60
+    assert s["separated_may_june_2018_ports"] == 11
     assert s["separated_families_total"] == s1.table("truth/separated_families").height
     assert s["rows"]["encounters.csv"] == s1.table("encounters").height
     assert [b["children"] for b in s["table1"]] == [10, 22, 8]

@@ -32,12 +32,24 @@ USERS: dict[str, tuple[str, list[tuple[str, str]]]] = {
     "admin": ("admin", []),
     "spare": ("officer", []),  # the role matrix may disable this one
 }
-ROLE_USER = {"officer": "officer", "supervisor": "supervisor", "headquarters": "headquarters",
-             "auditor": "auditor", "counsel": "counsel", "admin": "admin"}
+ROLE_USER = {
+    "officer": "officer",
+    "supervisor": "supervisor",
+    "headquarters": "headquarters",
+    "auditor": "auditor",
+    "counsel": "counsel",
+    "admin": "admin",
+}
 
 FAMILY = [
-    {"given_name": "Maria", "family_name": "Garcia Lopez", "dob": "1992-02-03", "sex": "F", "a_number": "A-012-345-678",
-     "role": "PARENT"},
+    {
+        "given_name": "Maria",
+        "family_name": "Garcia Lopez",
+        "dob": "1992-02-03",
+        "sex": "F",
+        "a_number": "A-012-345-678",
+        "role": "PARENT",
+    },
     {"given_name": "Ana", "family_name": "Garcia", "dob": "2010-06-01", "sex": "F", "role": "CHILD"},
     {"given_name": "Luis", "family_name": "Garcia", "dob": "2017-12-24", "sex": "M", "role": "CHILD"},
 ]
@@ -82,20 +94,76 @@ def write_deliverable(folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     with (folder / "separated_families.csv").open("w", newline="") as fh:
         w = csv.writer(fh)
-        w.writerow(["family_id", "port_code", "port_name", "field_office", "separation_date", "reasons", "n_parents",
-                    "n_children", "reunified", "still_separated_reason", "confidence", "evidence", "verdicts",
-                    "source_records"])
-        w.writerow(["F0a1b2c3d", PORT, "LAREDO", "LAREDO", "2018-05-21", "IMMIGRATION_HISTORY", "1", "2", "Y", "",
-                    "0.97", "legacy_flag;narrative", "teds-2015=inconsistent", "encounters.csv:E1;i213.csv:I1"])
+        w.writerow(
+            [
+                "family_id",
+                "port_code",
+                "port_name",
+                "field_office",
+                "separation_date",
+                "reasons",
+                "n_parents",
+                "n_children",
+                "reunified",
+                "still_separated_reason",
+                "confidence",
+                "evidence",
+                "verdicts",
+                "source_records",
+            ]
+        )
+        w.writerow(
+            [
+                "F0a1b2c3d",
+                PORT,
+                "LAREDO",
+                "LAREDO",
+                "2018-05-21",
+                "IMMIGRATION_HISTORY",
+                "1",
+                "2",
+                "Y",
+                "",
+                "0.97",
+                "legacy_flag;narrative",
+                "teds-2015=inconsistent",
+                "encounters.csv:E1;i213.csv:I1",
+            ]
+        )
     with (folder / "candidates.csv").open("w", newline="") as fh:
         w = csv.writer(fh)
-        w.writerow(["candidate_id", "family_id", "port_code", "separation_date", "reasons", "confidence", "evidence",
-                    "source_records"])
-        w.writerow(["C0d9e8f7a", "F0d9e8f7a", PORT, "2018-06-02", "UNKNOWN", "0.41", "custody_path", "orr_referrals.csv:O7"])
+        w.writerow(
+            [
+                "candidate_id",
+                "family_id",
+                "port_code",
+                "separation_date",
+                "reasons",
+                "confidence",
+                "evidence",
+                "source_records",
+            ]
+        )
+        w.writerow(
+            [
+                "C0d9e8f7a",
+                "F0d9e8f7a",
+                PORT,
+                "2018-06-02",
+                "UNKNOWN",
+                "0.41",
+                "custody_path",
+                "orr_referrals.csv:O7",
+            ]
+        )
     with (folder / "separated_members.csv").open("w", newline="") as fh:
         w = csv.writer(fh)
-        w.writerow(["family_id", "person_id", "a_number", "family_name", "given_name", "relationship", "role", "dob"])
-        w.writerow(["F0a1b2c3d", "P1", "012345678", "GARCIA LOPEZ", "MARIA", "MOTHER", "PARENT", "1992-02-03"])
+        w.writerow(
+            ["family_id", "person_id", "a_number", "family_name", "given_name", "relationship", "role", "dob"]
+        )
+        w.writerow(
+            ["F0a1b2c3d", "P1", "012345678", "GARCIA LOPEZ", "MARIA", "MOTHER", "PARENT", "1992-02-03"]
+        )
     return folder
 
 
@@ -120,21 +188,42 @@ def make_web(url: str, audit_dir: Path, *, seed: bool = True, **settings: Any) -
     return Web(app=app, url=url, audit_dir=audit_dir)
 
 
-def record_family(web: Web, *, justification: str = "Supervisor directed; prior removals documented") -> dict[str, Any]:
+def record_family(
+    web: Web, *, justification: str = "Supervisor directed; prior removals documented"
+) -> dict[str, Any]:
     """As the officer: an encounter of a mother and two children, a relationship, a separation (pending)."""
     officer = web.client("officer")
-    r = officer.post("/api/encounters", json={"port_code": PORT, "encounter_date": "2018-05-21", "people": FAMILY})
+    r = officer.post(
+        "/api/encounters", json={"port_code": PORT, "encounter_date": "2018-05-21", "people": FAMILY}
+    )
     assert r.status_code == 201, r.text
     enc = r.json()
     mother, *children = [p["id"] for p in enc["people"]]
     for child in children:
-        r = officer.post("/api/relationships", json={"encounter_id": enc["id"], "adult_id": mother, "child_id": child,
-                                                     "kind": "MOTHER", "verification_method": "BIRTH_CERTIFICATE"})
+        r = officer.post(
+            "/api/relationships",
+            json={
+                "encounter_id": enc["id"],
+                "adult_id": mother,
+                "child_id": child,
+                "kind": "MOTHER",
+                "verification_method": "BIRTH_CERTIFICATE",
+            },
+        )
         assert r.status_code == 201, r.text
-    r = officer.post("/api/separations", json={
-        "encounter_id": enc["id"], "separation_date": "2018-05-21", "parent_ids": [mother], "child_ids": children,
-        "reasons": ["IMMIGRATION_HISTORY"], "narrative": "Two previous removals.", "evidence": "I-213; EARM history",
-        "justification": justification})
+    r = officer.post(
+        "/api/separations",
+        json={
+            "encounter_id": enc["id"],
+            "separation_date": "2018-05-21",
+            "parent_ids": [mother],
+            "child_ids": children,
+            "reasons": ["IMMIGRATION_HISTORY"],
+            "narrative": "Two previous removals.",
+            "evidence": "I-213; EARM history",
+            "justification": justification,
+        },
+    )
     assert r.status_code == 201, r.text
     return {"encounter": enc, "mother": mother, "children": children, "separation": r.json()}
 

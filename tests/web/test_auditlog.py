@@ -11,20 +11,20 @@ import json
 import shutil
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import DBAPIError
+from typer.testing import CliRunner
 
 from reunify import auditlog
 from reunify.auditlog.chain import entry_hash
 from reunify.store.engine import normalize_url
 from reunify.store.schema.web import AuditLogEntry
-from typer.testing import CliRunner
 
 from .conftest import Web, make_web, record_family, write_deliverable
 
@@ -80,8 +80,10 @@ def _drop_pg(url: str) -> None:
     import psycopg
 
     parsed = make_url(url)
-    with psycopg.connect(parsed.set(database="test").render_as_string(hide_password=False).replace("+psycopg", ""),
-                         autocommit=True) as conn:
+    with psycopg.connect(
+        parsed.set(database="test").render_as_string(hide_password=False).replace("+psycopg", ""),
+        autocommit=True,
+    ) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)')
 
 
@@ -97,13 +99,16 @@ def logged(template: str, tmp_path: Path) -> Iterator[Web]:
         import psycopg
 
         name = f"reunify_logcopy_{uuid.uuid4().hex[:12]}"
-        with psycopg.connect(parsed.set(database="test").render_as_string(hide_password=False).replace("+psycopg", ""),
-                             autocommit=True) as conn:
+        with psycopg.connect(
+            parsed.set(database="test").render_as_string(hide_password=False).replace("+psycopg", ""),
+            autocommit=True,
+        ) as conn:
             conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{parsed.database}"')
         url = parsed.set(database=name).render_as_string(hide_password=False)
     web = make_web(url, tmp_path, seed=False)
     result = _verify(web)
-    assert result.ok and result.entries > 10
+    assert result.ok
+    assert result.entries > 10
     yield web
     web.app.state.engine.dispose()
     if parsed.get_backend_name() == "postgresql":
@@ -111,18 +116,26 @@ def logged(template: str, tmp_path: Path) -> Iterator[Web]:
 
 
 def test_the_triggers_refuse_update_and_delete(logged: Web) -> None:
-    for statement in ("UPDATE audit_log SET actor = 'user:999' WHERE seq = 1", "DELETE FROM audit_log WHERE seq = 1"):
-        with pytest.raises(DBAPIError, match="append-only"):
-            with attacker(logged.url, drop_triggers=False) as conn:
-                conn.execute(text(statement))
+    for statement in (
+        "UPDATE audit_log SET actor = 'user:999' WHERE seq = 1",
+        "DELETE FROM audit_log WHERE seq = 1",
+    ):
+        refused = pytest.raises(DBAPIError, match="append-only")
+        with refused, attacker(logged.url, drop_triggers=False) as conn:
+            conn.execute(text(statement))
     assert _verify(logged).ok
 
 
 def test_an_edited_entry_is_named(logged: Web) -> None:
     with attacker(logged.url, drop_triggers=True) as conn:
-        conn.execute(text("UPDATE audit_log SET data = :d WHERE seq = :s"), {"d": json.dumps({"edited": True}), "s": TARGET})
+        conn.execute(
+            text("UPDATE audit_log SET data = :d WHERE seq = :s"),
+            {"d": json.dumps({"edited": True}), "s": TARGET},
+        )
     result = _verify(logged)
-    assert not result.ok and result.first_bad_seq == TARGET and "edited" in result.reason
+    assert not result.ok
+    assert result.first_bad_seq == TARGET
+    assert "edited" in result.reason
 
 
 def test_an_edited_actor_is_named_too(logged: Web) -> None:
@@ -135,7 +148,9 @@ def test_a_deleted_entry_is_named(logged: Web) -> None:
     with attacker(logged.url, drop_triggers=True) as conn:
         conn.execute(text("DELETE FROM audit_log WHERE seq = :s"), {"s": TARGET})
     result = _verify(logged)
-    assert not result.ok and result.first_bad_seq == TARGET + 1 and "gap" in result.reason
+    assert not result.ok
+    assert result.first_bad_seq == TARGET + 1
+    assert "gap" in result.reason
 
 
 def test_reordered_entries_are_named(logged: Web) -> None:
@@ -144,23 +159,42 @@ def test_reordered_entries_are_named(logged: Web) -> None:
         conn.execute(text("UPDATE audit_log SET seq = :s WHERE seq = :n"), {"s": TARGET, "n": TARGET + 1})
         conn.execute(text("UPDATE audit_log SET seq = :n WHERE seq = -1"), {"n": TARGET + 1})
     result = _verify(logged)
-    assert not result.ok and result.first_bad_seq == TARGET
+    assert not result.ok
+    assert result.first_bad_seq == TARGET
 
 
 def test_an_inserted_entry_is_named(logged: Web) -> None:
-    """A forged entry slipped in at TARGET, well formed and chained to the entry before it: the entry after it breaks."""
+    """A forged entry slipped in at TARGET, well formed and chained to the one before: the next one breaks."""
     with attacker(logged.url, drop_triggers=True) as conn:
-        rows = conn.execute(text("SELECT seq FROM audit_log WHERE seq >= :s ORDER BY seq DESC"), {"s": TARGET}).all()
+        rows = conn.execute(
+            text("SELECT seq FROM audit_log WHERE seq >= :s ORDER BY seq DESC"), {"s": TARGET}
+        ).all()
         for (seq,) in rows:
             conn.execute(text("UPDATE audit_log SET seq = :n WHERE seq = :o"), {"n": seq + 1, "o": seq})
-        prev = conn.execute(text("SELECT entry_hash FROM audit_log WHERE seq = :s"), {"s": TARGET - 1}).scalar_one()
-        forged = {"seq": TARGET, "at": "2026-01-01T00:00:00.000000Z", "actor": "user:1", "event": "web:separation:approve",
-                  "target_kind": "separation", "target_id": "1", "data": "{}", "prev_hash": prev}
-        conn.execute(text("INSERT INTO audit_log (seq, at, actor, event, target_kind, target_id, data, prev_hash, entry_hash)"
-                          " VALUES (:seq, :at, :actor, :event, :target_kind, :target_id, :data, :prev_hash, :h)"),
-                     forged | {"h": entry_hash(**forged)})
+        prev = conn.execute(
+            text("SELECT entry_hash FROM audit_log WHERE seq = :s"), {"s": TARGET - 1}
+        ).scalar_one()
+        forged = {
+            "seq": TARGET,
+            "at": "2026-01-01T00:00:00.000000Z",
+            "actor": "user:1",
+            "event": "web:separation:approve",
+            "target_kind": "separation",
+            "target_id": "1",
+            "data": "{}",
+            "prev_hash": prev,
+        }
+        conn.execute(
+            text(
+                "INSERT INTO audit_log (seq, at, actor, event, target_kind, target_id, data, prev_hash, "
+                "entry_hash)"
+                " VALUES (:seq, :at, :actor, :event, :target_kind, :target_id, :data, :prev_hash, :h)"
+            ),
+            forged | {"h": entry_hash(**forged)},
+        )
     result = _verify(logged)
-    assert not result.ok and result.first_bad_seq == TARGET + 1
+    assert not result.ok
+    assert result.first_bad_seq == TARGET + 1
 
 
 def test_a_rewritten_tail_is_caught_against_an_anchor(logged: Web) -> None:
@@ -171,7 +205,8 @@ def test_a_rewritten_tail_is_caught_against_an_anchor(logged: Web) -> None:
         conn.execute(text("DELETE FROM audit_log WHERE seq = :s"), {"s": head.head_seq})
     assert _verify(logged).ok  # the chain alone cannot see a cut tail...
     result = _verify(logged, anchor=(head.head_seq, head.head_hash))
-    assert not result.ok and result.first_bad_seq == head.head_seq  # ...the anchor can
+    assert not result.ok
+    assert result.first_bad_seq == head.head_seq
 
 
 def test_log_verify_command_exits_1_naming_the_entry(logged: Web) -> None:
@@ -179,11 +214,13 @@ def test_log_verify_command_exits_1_naming_the_entry(logged: Web) -> None:
 
     runner = CliRunner()
     ok = runner.invoke(app, ["log", "verify", "--db", logged.url])
-    assert ok.exit_code == 0 and "verifies" in ok.output
+    assert ok.exit_code == 0
+    assert "verifies" in ok.output
     with attacker(logged.url, drop_triggers=True) as conn:
         conn.execute(text("UPDATE audit_log SET target_id = '999' WHERE seq = :s"), {"s": TARGET})
     bad = runner.invoke(app, ["log", "verify", "--db", logged.url])
-    assert bad.exit_code == 1 and f"#{TARGET}" in bad.output
+    assert bad.exit_code == 1
+    assert f"#{TARGET}" in bad.output
 
 
 def test_viewing_a_person_writes_an_entry_in_the_same_transaction(logged: Web) -> None:
@@ -201,7 +238,15 @@ def test_no_name_or_alien_number_reaches_the_log(logged: Web) -> None:
     with logged.app.state.session_factory() as session:
         rows = session.scalars(select(AuditLogEntry)).all()
     blob = json.dumps([[r.actor, r.event, r.target_kind, r.target_id, r.data] for r in rows]).lower()
-    for secret in ("garcia", "maria", "luis", "012345678", "12345678", "two previous removals", "supervisor directed"):
+    for secret in (
+        "garcia",
+        "maria",
+        "luis",
+        "012345678",
+        "12345678",
+        "two previous removals",
+        "supervisor directed",
+    ):
         assert secret not in blob
 
 
@@ -217,8 +262,16 @@ def test_log_data_refuses_identity_keys() -> None:
 def test_a_failed_change_leaves_no_log_entry(logged: Web) -> None:
     officer = logged.client("officer")
     before = _verify(logged).entries
-    r = officer.post("/api/separations", json={
-        "encounter_id": 1, "separation_date": "2018-05-21", "parent_ids": [1], "child_ids": [2],
-        "reasons": ["IMMIGRATION_HISTORY"], "narrative": "no justification"})
+    r = officer.post(
+        "/api/separations",
+        json={
+            "encounter_id": 1,
+            "separation_date": "2018-05-21",
+            "parent_ids": [1],
+            "child_ids": [2],
+            "reasons": ["IMMIGRATION_HISTORY"],
+            "narrative": "no justification",
+        },
+    )
     assert r.status_code == 422
     assert _verify(logged).entries == before

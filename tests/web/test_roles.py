@@ -20,8 +20,13 @@ from .conftest import ROLE_USER, Web
 PUBLIC = {("GET", "/login"), ("POST", "/login"), ("POST", "/api/auth/login")}
 # Signing out ends the client's session; it is tested on its own below.
 SKIP = {("POST", "/logout"), ("POST", "/api/auth/logout")}
-PATH_VALUES = {"encounter_id": "1", "person_id": "1", "separation_id": "1", "username": "spare",
-               "target_id": "F0a1b2c3d"}
+PATH_VALUES = {
+    "encounter_id": "1",
+    "person_id": "1",
+    "separation_id": "1",
+    "username": "spare",
+    "target_id": "F0a1b2c3d",
+}
 
 
 def _routes() -> list[tuple[str, str, Permission | None]]:
@@ -67,7 +72,9 @@ def test_route_as_every_role(module_web: Web, method: str, path: str, permission
     for role in Role:
         r = _call(module_web.client(ROLE_USER[role.value]), method, path)
         if role in ALLOWED[permission]:
-            assert r.status_code in {200, 201, 303, 409, 422}, f"{role} should reach {method} {path}: {r.status_code} {r.text[:200]}"
+            assert r.status_code in {200, 201, 303, 409, 422}, (
+                f"{role} should reach {method} {path}: {r.status_code} {r.text[:200]}"
+            )
         else:
             assert r.status_code == 403, f"{role} must be refused {method} {path}: got {r.status_code}"
 
@@ -78,7 +85,8 @@ def test_route_signed_out(module_web: Web, method: str, path: str, permission: P
     if path.startswith("/api"):
         assert r.status_code == 401
     else:
-        assert r.status_code == 303 and r.headers["location"] == "/login"
+        assert r.status_code == 303
+        assert r.headers["location"] == "/login"
 
 
 # ---------------------------------------------------------------- scope within a role
@@ -96,8 +104,12 @@ def test_an_officer_sees_only_their_ports(module_web: Web) -> None:
 def test_auditor_sees_identities_only_when_granted(module_web: Web) -> None:
     hidden = module_web.client("auditor").get("/api/people/1").json()
     shown = module_web.client("auditor-id").get("/api/people/1").json()
-    assert hidden["identity_hidden"] is True and hidden["family_name"] is None and hidden["a_number"] is None
-    assert shown["identity_hidden"] is False and shown["family_name"] == "Garcia Lopez" and shown["a_number"] == "012345678"
+    assert hidden["identity_hidden"] is True
+    assert hidden["family_name"] is None
+    assert hidden["a_number"] is None
+    assert shown["identity_hidden"] is False
+    assert shown["family_name"] == "Garcia Lopez"
+    assert shown["a_number"] == "012345678"
     page = module_web.client("auditor").get("/separations/1").text
     assert "Garcia" not in page
 
@@ -106,8 +118,17 @@ def test_counsel_sees_only_a_granted_familys_status(module_web: Web) -> None:
     counsel = module_web.client("counsel")
     status = counsel.get("/api/families/1/status")
     assert status.status_code == 200
-    assert set(status.json()) == {"separation_id", "status", "separation_date", "port_code", "n_children",
-                                  "reunification_date", "last_contact_date", "days_separated", "overdue"}
+    assert set(status.json()) == {
+        "separation_id",
+        "status",
+        "separation_date",
+        "port_code",
+        "n_children",
+        "reunification_date",
+        "last_contact_date",
+        "days_separated",
+        "overdue",
+    }
     assert counsel.get("/api/families/2/status").status_code in {403, 404}
     assert counsel.get("/api/separations/1").status_code == 403
     assert "Garcia" not in counsel.get("/counsel").text
@@ -116,7 +137,12 @@ def test_counsel_sees_only_a_granted_familys_status(module_web: Web) -> None:
 def test_read_only_roles_cannot_write_through_any_route(module_web: Web) -> None:
     for user in ("headquarters", "auditor", "counsel"):
         c = module_web.client(user)
-        assert c.post("/api/separations/1/reunification", json={"version": 1, "reunification_date": "2018-07-01"}).status_code == 403
+        assert (
+            c.post(
+                "/api/separations/1/reunification", json={"version": 1, "reunification_date": "2018-07-01"}
+            ).status_code
+            == 403
+        )
         assert c.patch("/api/separations/1", json={"version": 1, "narrative": "x"}).status_code == 403
 
 

@@ -59,6 +59,8 @@ def test_no_server_error(api_schema, fuzz_web: Web, method: str, path: str) -> N
         for username in ROLES:
             response = case.call(headers=headers[username])
             assert response.status_code < 500, (
-                f"{username}: {case.method} {case.formatted_path}: {response.status_code} {response.text[:300]}")
+                f"{username}: {case.method} {case.formatted_path}: "
+                f"{response.status_code} {response.text[:300]}"
+            )
 
     run()

@@ -23,8 +23,11 @@ def _events(web: Web) -> list[str]:
 def test_unsafe_api_requests_need_the_sessions_csrf_token(sqlite_web: Web) -> None:
     officer = sqlite_web.client("officer")
     token = officer.headers.pop("X-CSRF-Token")
-    body = {"port_code": "2304", "encounter_date": "2018-05-21",
-            "people": [{"given_name": "A", "family_name": "B", "role": "PARENT"}]}
+    body = {
+        "port_code": "2304",
+        "encounter_date": "2018-05-21",
+        "people": [{"given_name": "A", "family_name": "B", "role": "PARENT"}],
+    }
     assert officer.post("/api/encounters", json=body).status_code == 403
     assert officer.post("/api/encounters", json=body, headers={"X-CSRF-Token": "forged"}).status_code == 403
     assert officer.post("/api/encounters", json=body, headers={"X-CSRF-Token": token}).status_code == 201
@@ -36,7 +39,8 @@ def test_a_form_without_the_token_is_refused(sqlite_web: Web) -> None:
     form = {"port_code": "2304", "encounter_date": "2018-05-21", "given_name_0": "A", "family_name_0": "B"}
     assert officer.post("/officer/encounters/new", data=form).status_code == 403
     r = officer.post("/officer/encounters/new", data=form | {"csrf_token": token})
-    assert r.status_code == 303 and r.headers["location"].startswith("/officer/encounters/")
+    assert r.status_code == 303
+    assert r.headers["location"].startswith("/officer/encounters/")
 
 
 def test_another_users_token_does_not_work(sqlite_web: Web) -> None:
@@ -53,18 +57,24 @@ def test_the_sign_in_form_needs_its_own_token(sqlite_web: Web) -> None:
     token = re.search(r'name="csrf_token" value="([^"]+)"', page)
     assert token is not None
     r = c.post("/login", data={"username": "officer", "password": PASSWORD, "csrf_token": token.group(1)})
-    assert r.status_code == 303 and r.headers["location"] == "/officer"
+    assert r.status_code == 303
+    assert r.headers["location"] == "/officer"
     cookie = r.headers["set-cookie"]
-    assert SESSION_COOKIE in cookie and "HttpOnly" in cookie and "samesite=lax" in cookie.lower()
+    assert SESSION_COOKIE in cookie
+    assert "HttpOnly" in cookie
+    assert "samesite=lax" in cookie.lower()
 
 
 def test_cookies_are_secure_outside_dev_mode(sqlite_web: Web) -> None:
     from reunify.web.app import create_app
     from reunify.web.settings import WebSettings
 
-    app = create_app(WebSettings(database_url=sqlite_web.url, secret_key="k" * 40), engine=sqlite_web.app.state.engine)
+    app = create_app(
+        WebSettings(database_url=sqlite_web.url, secret_key="k" * 40), engine=sqlite_web.app.state.engine
+    )
     r = TestClient(app).post("/api/auth/login", json={"username": "officer", "password": PASSWORD})
-    assert r.status_code == 200 and "Secure" in r.headers["set-cookie"]
+    assert r.status_code == 200
+    assert "Secure" in r.headers["set-cookie"]
 
 
 def test_an_insecure_secret_is_refused_outside_dev_mode() -> None:
@@ -91,9 +101,15 @@ def test_a_forged_cookie_is_not_a_session(sqlite_web: Web) -> None:
 def test_lock_out_after_repeated_failures(sqlite_web: Web) -> None:
     c = TestClient(sqlite_web.app)
     for _ in range(5):
-        assert c.post("/api/auth/login", json={"username": "supervisor", "password": "wrong-password"}).status_code == 401
+        assert (
+            c.post(
+                "/api/auth/login", json={"username": "supervisor", "password": "wrong-password"}
+            ).status_code
+            == 401
+        )
     r = c.post("/api/auth/login", json={"username": "supervisor", "password": PASSWORD})
-    assert r.status_code == 429 and "locked" in r.json()["detail"]
+    assert r.status_code == 429
+    assert "locked" in r.json()["detail"]
     assert "web:session:locked_out" in _events(sqlite_web)
     # another account is unaffected
     assert c.post("/api/auth/login", json={"username": "officer", "password": PASSWORD}).status_code == 200

@@ -12,7 +12,9 @@ import yaml
 @cache
 def audit_settings() -> dict[str, Any]:
     """The shipped data/audit.yaml as a dict (families, custody, separation)."""
-    data: dict[str, Any] = yaml.safe_load(files("reunify.audit").joinpath("data/audit.yaml").read_text("utf-8"))
+    data: dict[str, Any] = yaml.safe_load(
+        files("reunify.audit").joinpath("data/audit.yaml").read_text("utf-8")
+    )
     return data
 
 

@@ -12,24 +12,82 @@ from pathlib import Path
 from typing import Any
 
 MEMBER_COLUMNS = (
-    "family_id", "person_id", "a_number", "family_name", "given_name", "relationship", "role", "dob",
-    "reasons", "port_code", "port_name", "field_office", "separation_date", "reunification_date",
-    "still_separated_reason", "days_separated", "confidence", "evidence", "source_records", "verdicts",
+    "family_id",
+    "person_id",
+    "a_number",
+    "family_name",
+    "given_name",
+    "relationship",
+    "role",
+    "dob",
+    "reasons",
+    "port_code",
+    "port_name",
+    "field_office",
+    "separation_date",
+    "reunification_date",
+    "still_separated_reason",
+    "days_separated",
+    "confidence",
+    "evidence",
+    "source_records",
+    "verdicts",
 )
 FAMILY_COLUMNS = (
-    "family_id", "port_code", "port_name", "field_office", "separation_date", "reasons", "n_parents",
-    "n_children", "reunified", "reunification_date", "still_separated_reason", "days_separated",
-    "confidence", "evidence", "against", "verdicts", "reason_source", "reason_text", "reason_disagreement",
-    "family_evidence", "review_decision", "review_note", "source_records",
+    "family_id",
+    "port_code",
+    "port_name",
+    "field_office",
+    "separation_date",
+    "reasons",
+    "n_parents",
+    "n_children",
+    "reunified",
+    "reunification_date",
+    "still_separated_reason",
+    "days_separated",
+    "confidence",
+    "evidence",
+    "against",
+    "verdicts",
+    "reason_source",
+    "reason_text",
+    "reason_disagreement",
+    "family_evidence",
+    "review_decision",
+    "review_note",
+    "source_records",
 )
 CANDIDATE_COLUMNS = (
-    "candidate_id", "family_id", "port_code", "port_name", "field_office", "separation_date", "reasons",
-    "n_parents", "n_children", "confidence", "evidence", "against", "family_evidence", "review_decision",
-    "review_note", "source_records",
+    "candidate_id",
+    "family_id",
+    "port_code",
+    "port_name",
+    "field_office",
+    "separation_date",
+    "reasons",
+    "n_parents",
+    "n_children",
+    "confidence",
+    "evidence",
+    "against",
+    "family_evidence",
+    "review_decision",
+    "review_note",
+    "source_records",
 )
 RELATIONSHIP_COLUMNS = (
-    "relationship_id", "family_id", "parent_person_id", "child_person_id", "parent_relationship",
-    "child_relationship", "port_code", "date", "confidence", "evidence", "source_records",
+    "relationship_id",
+    "family_id",
+    "parent_person_id",
+    "child_person_id",
+    "parent_relationship",
+    "child_relationship",
+    "port_code",
+    "date",
+    "confidence",
+    "evidence",
+    "source_records",
 )
 
 
@@ -45,7 +103,9 @@ def write_csv(path: Path, columns: Sequence[str], records: Iterable[Mapping[str,
     return n
 
 
-def write_xlsx(path: Path, columns: Sequence[str], records: Sequence[Mapping[str, Any]], *, sheet: str) -> None:
+def write_xlsx(
+    path: Path, columns: Sequence[str], records: Sequence[Mapping[str, Any]], *, sheet: str
+) -> None:
     """The same table as an Excel workbook: a header row, frozen, with filters (text cells only)."""
     from openpyxl import Workbook
     from openpyxl.styles import Font

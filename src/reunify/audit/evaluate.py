@@ -84,7 +84,11 @@ def figures(families: Iterable[dict[str, str]], members: Iterable[dict[str, str]
             months = (sep.year - dob.year) * 12 + sep.month - dob.month - (1 if sep.day < dob.day else 0)
             if lo <= months <= hi:
                 kids.append(int(m.get("days_separated") or 0))
-        table1[band] = {"children": len(kids), "days_min": min(kids, default=0), "days_max": max(kids, default=0)}
+        table1[band] = {
+            "children": len(kids),
+            "days_min": min(kids, default=0),
+            "days_max": max(kids, default=0),
+        }
     return {
         "may_june_families": len(fams),
         "may_june_ports": len({f.get("port_code") for f in fams}),

@@ -46,7 +46,7 @@ def build_families(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         CREATE OR REPLACE TABLE enc_p AS
         SELECT e.*, m.person_id, age_at(e.dob_date, e.dob_prec, e.enc_date) AS age,
             coalesce(e.sex, f.sex) AS psex, coalesce(f.a_numbers, []) AS p_anums,
-            coalesce(age_at(e.dob_date, e.dob_prec, e.enc_date) < {int(cfg['adult_age'])},
+            coalesce(age_at(e.dob_date, e.dob_prec, e.enc_date) < {int(cfg["adult_age"])},
                      e.relationship IN (SELECT unnest({child_rels}))) AS is_child
         FROM enc e JOIN person_map m USING (uid) LEFT JOIN person_facts f USING (person_id)
         WHERE e.port_code IS NOT NULL AND e.enc_date IS NOT NULL
@@ -94,7 +94,7 @@ def build_families(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
              OR len(list_intersect(a.family_toks, c.given_toks)) > 0
              OR coalesce(list_max(list_transform(a.family_toks, lambda x: coalesce(list_max(list_transform(c.family_toks,
                     lambda y: CASE WHEN length(x) >= 4 AND length(y) >= 4 THEN jaro_winkler_similarity(x, y) ELSE 0 END)), 0))), 0)
-                >= {float(cfg['surname_similarity'])}) AS shared_surname,
+                >= {float(cfg["surname_similarity"])}) AS shared_surname,
             (a.age IS NULL OR c.age IS NULL OR (a.age - c.age) BETWEEN {int(gap_lo)} AND {int(gap_hi)}) AS plausible_age,
             coalesce(a.cit = c.cit, false) AS same_cit,
             EXISTS (SELECT 1 FROM enc_orr o WHERE o.enc_uid = c.uid AND o.parent_a_num IS NOT NULL
@@ -134,11 +134,11 @@ def build_families(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
             FROM fam_pairs
         )
         SELECT *,
-            1 - (1 - CASE WHEN ev_group THEN {float(conf['group_id'])} ELSE 0 END)
-              * (1 - CASE WHEN ev_rel THEN {float(conf['relationship_field'])} ELSE 0 END)
-              * (1 - CASE WHEN ev_orr_anum THEN {float(conf['orr_parent_a_number'])} ELSE 0 END)
-              * (1 - CASE WHEN ev_orr_name THEN {float(conf['orr_parent_name'])} ELSE 0 END)
-              * (1 - CASE WHEN (ev_narr AND shared_surname) OR ev_narr_age THEN {float(conf['narrative'])} ELSE 0 END)
+            1 - (1 - CASE WHEN ev_group THEN {float(conf["group_id"])} ELSE 0 END)
+              * (1 - CASE WHEN ev_rel THEN {float(conf["relationship_field"])} ELSE 0 END)
+              * (1 - CASE WHEN ev_orr_anum THEN {float(conf["orr_parent_a_number"])} ELSE 0 END)
+              * (1 - CASE WHEN ev_orr_name THEN {float(conf["orr_parent_name"])} ELSE 0 END)
+              * (1 - CASE WHEN (ev_narr AND shared_surname) OR ev_narr_age THEN {float(conf["narrative"])} ELSE 0 END)
               * (1 - CASE WHEN shared_surname AND plausible_age
                           THEN {cop} + CASE WHEN same_cit THEN {bonus} ELSE 0 END ELSE 0 END) AS edge_conf,
             evidence = ['co_presentation'] AS weak

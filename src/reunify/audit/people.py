@@ -26,6 +26,8 @@ from typing import Any
 
 import duckdb
 import yaml
+from splink.internals.comparison_creator import ComparisonCreator
+from splink.internals.comparison_level_creator import ComparisonLevelCreator
 
 from reunify.audit.sql import rows, scalar
 from reunify.errors import UserError
@@ -89,6 +91,7 @@ def _level(spec: dict[str, Any]) -> Any:
     label = spec.get("label")
     if "missing" in spec:
         return cll.NullLevel(spec["missing"])
+    lv: ComparisonLevelCreator
     if "exact" in spec:
         lv = cll.ExactMatchLevel(spec["exact"])
     elif "jaro_winkler" in spec:
@@ -116,7 +119,7 @@ def splink_settings(cfg: LinkageSettings) -> Any:
     import splink.comparison_library as cl
     from splink import SettingsCreator
 
-    comparisons = [
+    comparisons: list[ComparisonCreator | dict[str, Any]] = [
         cl.CustomComparison([_level(lv) for lv in comp["levels"]], output_column_name=comp["name"])
         for comp in cfg.raw["comparisons"]
     ]
@@ -148,7 +151,7 @@ def _train(linker: Any, cfg: LinkageSettings, n_records: int, progress: Progress
         progress("people: EM on " + rule)
         try:
             linker.training.estimate_parameters_using_expectation_maximisation(rule)
-        except Exception as exc:  # noqa: BLE001 - a rule with no pairs leaves the priors in place
+        except Exception as exc:
             logging.getLogger(__name__).warning("EM on a blocking rule failed: %s", exc.__class__.__name__)
     return True
 
@@ -163,6 +166,25 @@ def _ids_sql(con: duckdb.DuckDBPyConnection, clusters_table: str) -> None:
         FROM c JOIN m USING (cluster_id)
         """
     )
+
+
+def _cluster(con: duckdb.DuckDBPyConnection, cfg: LinkageSettings, progress: Progress) -> None:
+    """Connected components of person_pairs at the cluster threshold -> person_map (stable ids)."""
+    from splink import DuckDBAPI
+    from splink.clustering import cluster_pairwise_predictions_at_threshold
+
+    progress("people: clustering")
+    db_api = DuckDBAPI(connection=con)
+    clusters = cluster_pairwise_predictions_at_threshold(
+        con.table("person_records").select("uid"),
+        con.table("person_pairs").select("uid_l, uid_r, match_probability"),
+        db_api,
+        node_id_column_name="uid",
+        edge_id_column_name_left="uid_l",
+        edge_id_column_name_right="uid_r",
+        threshold_match_probability=cfg.cluster_threshold,
+    )
+    _ids_sql(con, clusters.physical_name)
 
 
 def resolve_people(
@@ -191,7 +213,9 @@ def resolve_people(
     return facts
 
 
-def _resolve_duckdb(con: duckdb.DuckDBPyConnection, cfg: LinkageSettings, n: int, progress: Progress) -> dict[str, Any]:
+def _resolve_duckdb(
+    con: duckdb.DuckDBPyConnection, cfg: LinkageSettings, n: int, progress: Progress
+) -> dict[str, Any]:
     from splink import DuckDBAPI, Linker
 
     db_api = DuckDBAPI(connection=con)
@@ -202,10 +226,12 @@ def _resolve_duckdb(con: duckdb.DuckDBPyConnection, cfg: LinkageSettings, n: int
     pred = linker.inference.predict(threshold_match_probability=cfg.predict_threshold, warning_mode="never")
     cols = ", ".join(_PAIR_COLS)
     con.execute(f"CREATE OR REPLACE TABLE person_pairs AS SELECT {cols} FROM {pred.physical_name}")
-    progress("people: clustering")
-    clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(pred, cfg.cluster_threshold)
-    _ids_sql(con, clusters.physical_name)
-    return {"engine": "duckdb", "trained": trained, "pairs": int(scalar(con, "SELECT count(*) FROM person_pairs") or 0)}
+    _cluster(con, cfg, progress)
+    return {
+        "engine": "duckdb",
+        "trained": trained,
+        "pairs": int(scalar(con, "SELECT count(*) FROM person_pairs") or 0),
+    }
 
 
 def spark_session(master: str | None = None) -> Any:
@@ -218,8 +244,9 @@ def spark_session(master: str | None = None) -> Any:
         SparkSession.builder.master(master or "local[2]")
         .appName("reunify-audit")
         .config("spark.jars", similarity_jar_location())
-        .config("spark.sql.shuffle.partitions", "4")
-        .config("spark.default.parallelism", "4")
+        .config("spark.driver.host", "127.0.0.1")
+        .config("spark.sql.shuffle.partitions", os.environ.get("REUNIFY_SPARK_PARTITIONS", "2"))
+        .config("spark.default.parallelism", os.environ.get("REUNIFY_SPARK_PARTITIONS", "2"))
         .config("spark.ui.enabled", "false")
         .config("spark.driver.memory", "2g")
         .getOrCreate()
@@ -238,27 +265,37 @@ def _resolve_spark(
     progress("people: starting Spark")
     spark = spark_session(master)
     with tempfile.TemporaryDirectory(prefix="reunify-spark-") as tmp:
+        spark.sparkContext.setCheckpointDir(str(Path(tmp) / "checkpoints"))
         src = Path(tmp) / "person_records.parquet"
         con.execute(f"COPY person_records TO '{src}' (FORMAT parquet)")
         sdf = spark.read.parquet(str(src))
-        db_api = SparkAPI(spark_session=spark, break_lineage_method="parquet")
+        db_api = SparkAPI(  # type: ignore[no-untyped-call]
+            spark_session=spark, break_lineage_method="persist", num_partitions_on_repartition=2
+        )
         registered = db_api.register(sdf)
         linker = Linker(registered, splink_settings(cfg), log_level=None)
         trained = _train(linker, cfg, n, progress)
         progress("people: scoring candidate pairs (Spark)")
-        pred = linker.inference.predict(threshold_match_probability=cfg.predict_threshold, warning_mode="never")
-        clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(pred, cfg.cluster_threshold)
+        pred = linker.inference.predict(
+            threshold_match_probability=cfg.predict_threshold, warning_mode="never"
+        )
         pairs_out = Path(tmp) / "pairs.parquet"
-        clusters_out = Path(tmp) / "clusters.parquet"
         pred.as_spark_dataframe().select(*_PAIR_COLS).write.parquet(str(pairs_out))
-        clusters.as_spark_dataframe().select("uid", "cluster_id").write.parquet(str(clusters_out))
-        con.execute(f"CREATE OR REPLACE TABLE person_pairs AS SELECT * FROM read_parquet('{pairs_out}/*.parquet')")
-        con.execute(f"CREATE OR REPLACE TABLE _spark_clusters AS SELECT * FROM read_parquet('{clusters_out}/*.parquet')")
-    _ids_sql(con, "_spark_clusters")
-    return {"engine": "spark", "trained": trained, "pairs": int(scalar(con, "SELECT count(*) FROM person_pairs") or 0)}
+        con.execute(
+            f"CREATE OR REPLACE TABLE person_pairs AS SELECT * FROM read_parquet('{pairs_out}/*.parquet')"
+        )
+    # Clustering is cheap and runs in DuckDB for both engines, so they agree given the same pairs.
+    _cluster(con, cfg, progress)
+    return {
+        "engine": "spark",
+        "trained": trained,
+        "pairs": int(scalar(con, "SELECT count(*) FROM person_pairs") or 0),
+    }
 
 
-def explain_pair(con: duckdb.DuckDBPyConnection, uid_a: str, uid_b: str, cfg: LinkageSettings | None = None) -> dict[str, Any] | None:
+def explain_pair(
+    con: duckdb.DuckDBPyConnection, uid_a: str, uid_b: str, cfg: LinkageSettings | None = None
+) -> dict[str, Any] | None:
     """Why two records were (or were not) linked: Splink's waterfall for the pair, or None if unscored.
 
     Returns ``{"match_probability", "match_weight", "steps": [{"comparison", "level", "match_weight"}]}``,
@@ -282,4 +319,8 @@ def explain_pair(con: duckdb.DuckDBPyConnection, uid_a: str, uid_b: str, cfg: Li
         }
         for name in COMPARISON_NAMES
     ]
-    return {"match_probability": float(r["match_probability"]), "match_weight": float(r["match_weight"]), "steps": steps}
+    return {
+        "match_probability": float(r["match_probability"]),
+        "match_weight": float(r["match_weight"]),
+        "steps": steps,
+    }

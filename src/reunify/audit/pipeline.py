@@ -259,7 +259,9 @@ def run_audit(
                 **base,
                 "reunified": "Y" if f["reunified"] else "N",
                 "reunification_date": _iso(reunion_date),
-                "still_separated_reason": "" if f["reunified"] else (f["still_separated_reason"] or "UNKNOWN"),
+                "still_separated_reason": ""
+                if f["reunified"]
+                else (f["still_separated_reason"] or "UNKNOWN"),
                 "days_separated": family_days,
                 "verdicts": verdicts,
                 "reason_source": fr.source,
@@ -297,12 +299,15 @@ def run_audit(
     progress("writing the deliverable")
     in_findings = {f["family_id"] for f in family_out}
     rel_rows = [
-        r for r in rows(con, possible_relationships_sql() + " ORDER BY relationship_id")
+        r
+        for r in rows(con, possible_relationships_sql() + " ORDER BY relationship_id")
         if r["family_id"] in in_findings or r["confidence"] > 0.55
     ]
     dl.write_csv(out_dir / "separated_members.csv", dl.MEMBER_COLUMNS, member_out)
     dl.write_csv(out_dir / "separated_families.csv", dl.FAMILY_COLUMNS, family_out)
-    dl.write_xlsx(out_dir / "separated_members.xlsx", dl.MEMBER_COLUMNS, member_out, sheet="separated_members")
+    dl.write_xlsx(
+        out_dir / "separated_members.xlsx", dl.MEMBER_COLUMNS, member_out, sheet="separated_members"
+    )
     dl.write_csv(out_dir / "candidates.csv", dl.CANDIDATE_COLUMNS, candidate_out)
     dl.write_csv(out_dir / "possible_relationships.csv", dl.RELATIONSHIP_COLUMNS, rel_rows)
     dl.write_manifest(
@@ -314,12 +319,15 @@ def run_audit(
             "to": _iso(to_date),
             "ruleset_hash": ruleset.hash,
             "inputs": [
-                {"file_name": i.file_name, "kind": i.kind, "sha256": i.sha256, "rows": i.rows} for i in inputs.files
+                {"file_name": i.file_name, "kind": i.kind, "sha256": i.sha256, "rows": i.rows}
+                for i in inputs.files
             ],
             "threshold": thr,
             "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "engine": engine,
-            "linkage_settings_sha256": hashlib.sha256(repr(sorted((linkage.raw if linkage else {}).items())).encode()).hexdigest()
+            "linkage_settings_sha256": hashlib.sha256(
+                repr(sorted((linkage.raw if linkage else {}).items())).encode()
+            ).hexdigest()
             if linkage
             else "",
         },

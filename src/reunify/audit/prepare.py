@@ -32,8 +32,8 @@ def _enc_sql() -> str:
     SELECT file_name || ':' || record_id AS uid, record_id, file_name,
         nz(event_id) AS event_id, nz(group_id) AS group_id, {_PERSON_COLS},
         CASE upper(trim(coalesce(sex, ''))) WHEN 'M' THEN 'M' WHEN 'F' THEN 'F' END AS sex,
-        {_CIT.format(c='citizenship')} AS cit,
-        coalesce({_PORT.format(c='port_code')}, {_PORT.format(c='port_name')}) AS port_code,
+        {_CIT.format(c="citizenship")} AS cit,
+        coalesce({_PORT.format(c="port_code")}, {_PORT.format(c="port_name")}) AS port_code,
         nz(upper(port_name)) AS port_name_raw, nz(upper(field_office)) AS field_office_raw,
         ddate(encounter_date) AS enc_date,
         yn(asylum_claim) AS asylum, nz(upper(relationship)) AS relationship,
@@ -50,7 +50,7 @@ def _i213_sql() -> str:
     CREATE OR REPLACE TABLE i213 AS
     SELECT file_name || ':' || record_id AS uid, record_id, file_name, nz(event_id) AS event_id,
         {_PERSON_COLS}, ddate(date_prepared) AS prep_date,
-        {_PORT.format(c='port_code')} AS port_code, coalesce(narrative, '') AS narrative
+        {_PORT.format(c="port_code")} AS port_code, coalesce(narrative, '') AS narrative
     FROM src_i213
     """
 
@@ -59,7 +59,7 @@ def _ice_sql() -> str:
     return f"""
     CREATE OR REPLACE TABLE ice AS
     SELECT file_name || ':' || record_id AS uid, record_id, file_name, {_PERSON_COLS},
-        {_CIT.format(c='citizenship')} AS cit,
+        {_CIT.format(c="citizenship")} AS cit,
         ddate(book_in_date) AS book_in, ddate(book_out_date) AS book_out,
         nz(upper(book_out_reason)) AS book_out_reason, nz(upper(facility)) AS facility,
         ddate(removal_date) AS removal_date
@@ -72,9 +72,9 @@ def _orr_sql() -> str:
     CREATE OR REPLACE TABLE orr AS
     SELECT file_name || ':' || record_id AS uid, record_id, file_name, {_PERSON_COLS},
         CASE upper(trim(coalesce(sex, ''))) WHEN 'M' THEN 'M' WHEN 'F' THEN 'F' END AS sex,
-        {_CIT.format(c='citizenship')} AS cit,
+        {_CIT.format(c="citizenship")} AS cit,
         ddate(referral_date) AS referral_date, nz(upper(referring_agency)) AS agency,
-        {_PORT.format(c='referring_location')} AS port_code,
+        {_PORT.format(c="referring_location")} AS port_code,
         yn(separated_from_parent) AS orr_flag, nz(parent_name) AS parent_name,
         name_toks(parent_name) AS parent_toks, anum(parent_a_number) AS parent_a_num,
         ddate(discharge_date) AS discharge_date, nz(upper(discharge_type)) AS discharge_type,

@@ -42,7 +42,9 @@ class NarrativeRules:
 @cache
 def narrative_rules() -> NarrativeRules:
     """Compile the shipped narrative rules (cached)."""
-    raw: dict[str, Any] = yaml.safe_load(files("reunify.audit").joinpath("data/narrative.yaml").read_text("utf-8"))
+    raw: dict[str, Any] = yaml.safe_load(
+        files("reunify.audit").joinpath("data/narrative.yaml").read_text("utf-8")
+    )
     short = tuple(
         (re.compile(r"(?<![A-Z0-9])" + re.escape(fold_upper(k)) + r"(?![A-Z0-9])"), str(v).upper())
         for k, v in raw["shorthand"].items()
@@ -160,10 +162,14 @@ def _seriousness(codes: list[ReasonCode], checks: list[ReasonCode]) -> list[Reas
     """A bare CRIMINAL_HISTORY made specific where the record checks say how serious it was."""
     if ReasonCode.CRIMINAL_HISTORY not in codes:
         return codes
-    specific = [c for c in checks if c in (ReasonCode.CRIMINAL_HISTORY_SERIOUS, ReasonCode.CRIMINAL_HISTORY_OTHER)]
+    specific = [
+        c for c in checks if c in (ReasonCode.CRIMINAL_HISTORY_SERIOUS, ReasonCode.CRIMINAL_HISTORY_OTHER)
+    ]
     if len(specific) != 1:
         return codes
-    return sorted({*(c for c in codes if c is not ReasonCode.CRIMINAL_HISTORY), specific[0]}, key=list(ReasonCode).index)
+    return sorted(
+        {*(c for c in codes if c is not ReasonCode.CRIMINAL_HISTORY), specific[0]}, key=list(ReasonCode).index
+    )
 
 
 @dataclass(slots=True)
@@ -225,7 +231,9 @@ def family_reasons(
         if chosen:
             return FamilyReasons(_seriousness(chosen, by_source["record_checks"]), src, texts, by_source)
     if field_codes or narr_codes:
-        return FamilyReasons([ReasonCode.OTHER], "reason_field" if field_codes else "narrative", texts, by_source)
+        return FamilyReasons(
+            [ReasonCode.OTHER], "reason_field" if field_codes else "narrative", texts, by_source
+        )
     return FamilyReasons([ReasonCode.UNKNOWN], "none", texts, by_source)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import inspect, select
+from sqlalchemy import Engine, inspect, select
 
 from reunify.errors import UserError
 from reunify.store.types import utcnow
@@ -38,7 +38,7 @@ def family_id_of(target_id: str) -> str:
     return "F" + tid[1:]
 
 
-def _engine(database_url: str, *, migrate_first: bool) -> object:
+def _engine(database_url: str, *, migrate_first: bool) -> Engine:
     from reunify.store.engine import make_engine, migrate
 
     if migrate_first:
@@ -60,14 +60,18 @@ def record_decision(
     kind = "candidate" if target_id.strip().startswith("C") else "finding"
     engine = _engine(database_url, migrate_first=True)
     now = utcnow()
-    with Session(engine) as session, session.begin():  # type: ignore[arg-type]
+    with Session(engine) as session, session.begin():
         session.add(
             ReviewDecision(
-                target_kind=kind, target_id=target_id.strip(), decision=decision, note=note or None,
-                decided_by=decided_by, decided_at=now,
+                target_kind=kind,
+                target_id=target_id.strip(),
+                decision=decision,
+                note=note or None,
+                decided_by=decided_by,
+                decided_at=now,
             )
         )
-    engine.dispose()  # type: ignore[attr-defined]
+    engine.dispose()
     return Decision(kind, target_id.strip(), family_id, decision, note, decided_by, now)
 
 
@@ -79,17 +83,26 @@ def list_decisions(database_url: str) -> list[Decision]:
 
     engine = _engine(database_url, migrate_first=False)
     try:
-        if not inspect(engine).has_table("review_decisions"):  # type: ignore[arg-type]
+        if not inspect(engine).has_table("review_decisions"):
             return []
-        with Session(engine) as session:  # type: ignore[arg-type]
-            got = session.scalars(select(ReviewDecision).order_by(ReviewDecision.decided_at, ReviewDecision.id)).all()
+        with Session(engine) as session:
+            got = session.scalars(
+                select(ReviewDecision).order_by(ReviewDecision.decided_at, ReviewDecision.id)
+            ).all()
             return [
-                Decision(d.target_kind, d.target_id, family_id_of(d.target_id), d.decision, d.note or "",
-                         d.decided_by, d.decided_at)
+                Decision(
+                    d.target_kind,
+                    d.target_id,
+                    family_id_of(d.target_id),
+                    d.decision,
+                    d.note or "",
+                    d.decided_by,
+                    d.decided_at,
+                )
                 for d in got
             ]
     finally:
-        engine.dispose()  # type: ignore[attr-defined]
+        engine.dispose()
 
 
 def decisions_by_target(database_url: str) -> dict[str, Decision]:

@@ -67,10 +67,14 @@ def score_separations(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         """
     )
     # The SQL prefilter is generous; the Python reader (negations, clauses) decides.
-    narr = rows(con, "SELECT DISTINCT family_id, i213_uid, narrative FROM fam_narr WHERE maybe_sep OR maybe_tog")
+    narr = rows(
+        con, "SELECT DISTINCT family_id, i213_uid, narrative FROM fam_narr WHERE maybe_sep OR maybe_tog"
+    )
     sep_fams = sorted({r["family_id"] for r in narr if says_separated(r["narrative"])})
     tog_fams = sorted({r["family_id"] for r in narr if says_together(r["narrative"])} - set(sep_fams))
-    con.execute("CREATE OR REPLACE TABLE fam_narr_read (family_id VARCHAR, separated BOOLEAN, together BOOLEAN)")
+    con.execute(
+        "CREATE OR REPLACE TABLE fam_narr_read (family_id VARCHAR, separated BOOLEAN, together BOOLEAN)"
+    )
     if sep_fams or tog_fams:
         fams = sorted(set(sep_fams) | set(tog_fams))
         con.executemany(

@@ -69,7 +69,9 @@ def countries() -> dict[str, str]:
     return out
 
 
-def connect(database: str = ":memory:", *, threads: int | None = None, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
+def connect(
+    database: str = ":memory:", *, threads: int | None = None, memory_limit: str | None = None
+) -> duckdb.DuckDBPyConnection:
     """One in-process DuckDB connection with the audit's macros and lookup tables installed."""
     con = duckdb.connect(database)
     if threads:

@@ -22,7 +22,17 @@ JsonScalar = str | int | bool | None
 JsonValue = JsonScalar | list["JsonValue"] | dict[str, "JsonValue"]
 
 # Keys that could carry a person's identity or free text; the log holds pseudonymous ids only.
-FORBIDDEN_KEY_PARTS = ("name", "a_number", "alien", "dob", "birth", "narrative", "note", "justification", "text")
+FORBIDDEN_KEY_PARTS = (
+    "name",
+    "a_number",
+    "alien",
+    "dob",
+    "birth",
+    "narrative",
+    "note",
+    "justification",
+    "text",
+)
 
 
 @dataclass(frozen=True)
@@ -63,7 +73,9 @@ def _check_keys(value: Any) -> None:
         raise ValueError("audit log data may not carry floats (not canonical across platforms)")
 
 
-def entry_hash(*, seq: int, at: str, actor: str, event: str, target_kind: str, target_id: str, data: str, prev_hash: str) -> str:
+def entry_hash(
+    *, seq: int, at: str, actor: str, event: str, target_kind: str, target_id: str, data: str, prev_hash: str
+) -> str:
     """The SHA-256 hex digest that commits to every field of the entry and to the previous entry."""
     body = {
         "v": 1,
@@ -102,20 +114,39 @@ def verify_entries(entries: Iterable[ChainEntry], *, anchor: tuple[int, str] | N
     count = 0
     for entry in entries:
         if anchor is not None and entry.seq == anchor[0] and entry.entry_hash != anchor[1]:
-            return VerifyResult(ok=False, entries=count + 1, first_bad_seq=entry.seq,
-                                reason="entry differs from the anchored head recorded outside the database",
-                                head_seq=expected_seq - 1, head_hash=prev)
+            return VerifyResult(
+                ok=False,
+                entries=count + 1,
+                first_bad_seq=entry.seq,
+                reason="entry differs from the anchored head recorded outside the database",
+                head_seq=expected_seq - 1,
+                head_hash=prev,
+            )
         count += 1
         bad = _check_one(entry, expected_seq=expected_seq, prev=prev)
         if bad:
-            return VerifyResult(ok=False, entries=count, first_bad_seq=entry.seq, reason=bad,
-                                head_seq=expected_seq - 1, head_hash=prev)
+            return VerifyResult(
+                ok=False,
+                entries=count,
+                first_bad_seq=entry.seq,
+                reason=bad,
+                head_seq=expected_seq - 1,
+                head_hash=prev,
+            )
         prev = entry.entry_hash
         expected_seq += 1
     if anchor is not None and anchor[0] >= expected_seq:
-        return VerifyResult(ok=False, entries=count, first_bad_seq=expected_seq,
-                            reason=f"the log ends at #{expected_seq - 1} but entry #{anchor[0]} was anchored: entries were removed from the end",
-                            head_seq=expected_seq - 1, head_hash=prev)
+        return VerifyResult(
+            ok=False,
+            entries=count,
+            first_bad_seq=expected_seq,
+            reason=(
+                f"the log ends at #{expected_seq - 1} but entry #{anchor[0]} was anchored: "
+                "entries were removed from the end"
+            ),
+            head_seq=expected_seq - 1,
+            head_hash=prev,
+        )
     return VerifyResult(ok=True, entries=count, head_seq=expected_seq - 1, head_hash=prev)
 
 
@@ -123,11 +154,19 @@ def _check_one(entry: ChainEntry, *, expected_seq: int, prev: str) -> str:
     if entry.seq != expected_seq:
         return f"sequence gap or reordering: expected seq {expected_seq}, found {entry.seq}"
     if entry.prev_hash != prev:
-        return "prev_hash does not match the previous entry's hash (an entry was removed, inserted or reordered)"
+        return (
+            "prev_hash does not match the previous entry's hash (an entry was removed, inserted or reordered)"
+        )
     try:
         recomputed = entry_hash(
-            seq=entry.seq, at=entry.at, actor=entry.actor, event=entry.event, target_kind=entry.target_kind,
-            target_id=entry.target_id, data=entry.data, prev_hash=entry.prev_hash,
+            seq=entry.seq,
+            at=entry.at,
+            actor=entry.actor,
+            event=entry.event,
+            target_kind=entry.target_kind,
+            target_id=entry.target_id,
+            data=entry.data,
+            prev_hash=entry.prev_hash,
         )
     except (ValueError, TypeError):
         return "entry data is not valid JSON"

@@ -15,7 +15,14 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from reunify.auditlog.chain import GENESIS, ChainEntry, VerifyResult, canonical_data, entry_hash, verify_entries
+from reunify.auditlog.chain import (
+    GENESIS,
+    ChainEntry,
+    VerifyResult,
+    canonical_data,
+    entry_hash,
+    verify_entries,
+)
 from reunify.auditlog.events import AuditEvent
 from reunify.store.schema.web import AuditLogEntry, AuditLogLock
 
@@ -42,10 +49,24 @@ def append(
     seq, prev = (head[0] + 1, head[1]) if head else (1, GENESIS)
     at = datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
     row = AuditLogEntry(
-        seq=seq, at=at, actor=actor, event=str(event), target_kind=target_kind, target_id=str(target_id),
-        data=payload, prev_hash=prev,
-        entry_hash=entry_hash(seq=seq, at=at, actor=actor, event=str(event), target_kind=target_kind,
-                              target_id=str(target_id), data=payload, prev_hash=prev),
+        seq=seq,
+        at=at,
+        actor=actor,
+        event=str(event),
+        target_kind=target_kind,
+        target_id=str(target_id),
+        data=payload,
+        prev_hash=prev,
+        entry_hash=entry_hash(
+            seq=seq,
+            at=at,
+            actor=actor,
+            event=str(event),
+            target_kind=target_kind,
+            target_id=str(target_id),
+            data=payload,
+            prev_hash=prev,
+        ),
     )
     session.add(row)
     session.flush()
@@ -55,8 +76,17 @@ def append(
 def _iter_entries(session: Session, batch: int = 5000) -> Iterator[ChainEntry]:
     stmt = select(AuditLogEntry).order_by(AuditLogEntry.seq).execution_options(yield_per=batch)
     for row in session.scalars(stmt):
-        yield ChainEntry(seq=row.seq, at=row.at, actor=row.actor, event=row.event, target_kind=row.target_kind,
-                         target_id=row.target_id, data=row.data, prev_hash=row.prev_hash, entry_hash=row.entry_hash)
+        yield ChainEntry(
+            seq=row.seq,
+            at=row.at,
+            actor=row.actor,
+            event=row.event,
+            target_kind=row.target_kind,
+            target_id=row.target_id,
+            data=row.data,
+            prev_hash=row.prev_hash,
+            entry_hash=row.entry_hash,
+        )
 
 
 def verify(session: Session, *, anchor: tuple[int, str] | None = None) -> VerifyResult:

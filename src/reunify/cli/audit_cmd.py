@@ -28,17 +28,34 @@ def _date(text: str | None, flag: str) -> date | None:
 
 def audit(
     out: Annotated[Path, typer.Option("--out", help="Directory to write the deliverable into.")],
-    from_: Annotated[str | None, typer.Option("--from", help="First separation date to report (YYYY-MM-DD).")] = None,
-    to: Annotated[str | None, typer.Option("--to", help="Last separation date to report (YYYY-MM-DD).")] = None,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Count days separated to this date (default today).")] = None,
-    rules: Annotated[Path | None, typer.Option("--rules", help="Policy rule set (default: the shipped one).")] = None,
-    engine: Annotated[str, typer.Option("--engine", help="Person resolution backend: duckdb or spark.")] = "duckdb",
-    extracts: Annotated[
-        Path | None, typer.Option("--extracts", help="Audit a directory of v1 CSV extracts instead of the store.")
+    from_: Annotated[
+        str | None, typer.Option("--from", help="First separation date to report (YYYY-MM-DD).")
     ] = None,
-    threshold: Annotated[float | None, typer.Option("--threshold", help="Confidence a finding needs (default 0.5).")] = None,
-    linkage: Annotated[Path | None, typer.Option("--linkage", help="Linkage settings YAML (default: shipped).")] = None,
-    spark_master: Annotated[str | None, typer.Option("--spark-master", help="Spark master URL (default local[2]).")] = None,
+    to: Annotated[
+        str | None, typer.Option("--to", help="Last separation date to report (YYYY-MM-DD).")
+    ] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Count days separated to this date (default today).")
+    ] = None,
+    rules: Annotated[
+        Path | None, typer.Option("--rules", help="Policy rule set (default: the shipped one).")
+    ] = None,
+    engine: Annotated[
+        str, typer.Option("--engine", help="Person resolution backend: duckdb or spark.")
+    ] = "duckdb",
+    extracts: Annotated[
+        Path | None,
+        typer.Option("--extracts", help="Audit a directory of v1 CSV extracts instead of the store."),
+    ] = None,
+    threshold: Annotated[
+        float | None, typer.Option("--threshold", help="Confidence a finding needs (default 0.5).")
+    ] = None,
+    linkage: Annotated[
+        Path | None, typer.Option("--linkage", help="Linkage settings YAML (default: shipped).")
+    ] = None,
+    spark_master: Annotated[
+        str | None, typer.Option("--spark-master", help="Spark master URL (default local[2]).")
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """Identify separated families from everything loaded and write the deliverable (A-H per member)."""
@@ -61,17 +78,29 @@ def audit(
             status.update(msg)
 
         result = run_audit(
-            inputs, out, from_date=_date(from_, "--from"), to_date=_date(to, "--to"), as_of=_date(as_of, "--as-of"),
-            ruleset=ruleset, engine=engine, threshold=threshold,
+            inputs,
+            out,
+            from_date=_date(from_, "--from"),
+            to_date=_date(to, "--to"),
+            as_of=_date(as_of, "--as-of"),
+            ruleset=ruleset,
+            engine=engine,
+            threshold=threshold,
             database_url=None if extracts and db is None else url,
-            linkage=cfg, spark_master=spark_master, progress=progress,
+            linkage=cfg,
+            spark_master=spark_master,
+            progress=progress,
         )
     out_console = Console(highlight=False)
     out_console.print(
         f"{result.families} separated families ({result.members} members), {result.candidates} candidates for review, "
         f"{result.possible_relationships} relationships no source recorded"
     )
-    for title, counts in (("period", result.by_period), ("reason", result.by_reason), ("port", result.by_port)):
+    for title, counts in (
+        ("period", result.by_period),
+        ("reason", result.by_reason),
+        ("port", result.by_port),
+    ):
         if not counts:
             continue
         table = Table(title=f"families by {title}", show_header=False)
@@ -134,7 +163,14 @@ def review_list(db: DbOption = None) -> None:
     for col in ("id", "kind", "decision", "by", "at", "note"):
         table.add_column(col)
     for d in decisions:
-        table.add_row(d.target_id, d.target_kind, d.decision, d.decided_by, d.decided_at.isoformat(timespec="seconds"), d.note)
+        table.add_row(
+            d.target_id,
+            d.target_kind,
+            d.decision,
+            d.decided_by,
+            d.decided_at.isoformat(timespec="seconds"),
+            d.note,
+        )
     Console(highlight=False).print(table)
 
 

@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.rule import Rule
 
 from reunify.cli.options import DbOption
+from reunify.errors import UserError
 
 #: OIG's Table 1 counts days separated as of July 8, 2019; the demo audits as of that day.
 DEMO_AS_OF = "2019-07-08"
@@ -39,6 +40,8 @@ def demo(
     from reunify.config import resolve_database_url
     from reunify.report import build_report
 
+    if out.exists() and not out.is_dir():
+        raise UserError(f"--out {out} is a file; give a directory (it will be created if missing)")
     console = Console(highlight=False)
     extracts = out / "extracts"
 

@@ -16,8 +16,12 @@ log_app = typer.Typer(help="The append-only, hash-chained audit log.", no_args_i
 @log_app.command("verify")
 def verify(
     db: DbOption = None,
-    expect_head: Annotated[str | None, typer.Option(
-        help="SEQ:HASH of a head recorded earlier outside the database: also detects a log cut short.")] = None,
+    expect_head: Annotated[
+        str | None,
+        typer.Option(
+            help="SEQ:HASH of a head recorded earlier outside the database: also detects a log cut short."
+        ),
+    ] = None,
 ) -> None:
     """Check every entry: contiguous seq, prev_hash chaining, and each entry's hash."""
     from reunify import auditlog

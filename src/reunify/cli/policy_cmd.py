@@ -256,8 +256,10 @@ def coverage(
     with csv_file.open(newline="", encoding="utf-8-sig") as handle:
         reader = csv.DictReader(handle)
         if reader.fieldnames is None or column not in reader.fieldnames:
+            # The header is not echoed: in a file exported without one, the first row is a person's data.
             raise UserError(
-                f"{csv_file}: no column {column!r} (columns: {', '.join(reader.fieldnames or [])})"
+                f"{csv_file}: no column {column!r} in its first line ({len(reader.fieldnames or [])} "
+                "columns): pass --column with the exact name of the column holding the reasons"
             )
         report = measure(row[column] or "" for row in reader)
     if as_json:

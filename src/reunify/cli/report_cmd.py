@@ -45,9 +45,11 @@ PseudonymizeOption = Annotated[
     str | None,
     typer.Option(
         "--pseudonymize",
+        envvar="REUNIFY_PSEUDONYM_KEY",
         help=(
             "Also write the deliverable with alien numbers and names replaced by keyed hashes "
-            "(HMAC-SHA256) made with this key."
+            "(HMAC-SHA256) made with this key (or REUNIFY_PSEUDONYM_KEY, which keeps it out of "
+            "the shell history)."
         ),
         show_default=False,
     ),

@@ -16,16 +16,24 @@ from reunify.errors import UserError
 users_app = typer.Typer(help="Manage the web application's accounts.", no_args_is_help=True)
 
 
-def serve(
+def serve(  # noqa: PLR0917 (a Typer command's options are its parameters)
     db: DbOption = None,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-    dev: Annotated[bool, typer.Option("--dev", help="Development on localhost: built-in key allowed, cookies without Secure.")] = False,
+    dev: Annotated[
+        bool,
+        typer.Option("--dev", help="Development on localhost: built-in key allowed, cookies without Secure."),
+    ] = False,
     workers: Annotated[int, typer.Option(min=1, max=32, help="Worker processes.")] = 1,
-    audit_dir: Annotated[Path | None, typer.Option(help="Audit deliverable directory for the auditors' review queue (REUNIFY_AUDIT_DIR).")] = None,
-    no_audit_log: Annotated[bool, typer.Option("--no-audit-log", hidden=True, help="Benchmark comparison only (needs --dev).")] = False,
+    audit_dir: Annotated[
+        Path | None,
+        typer.Option(help="Audit deliverable directory for the auditors' review queue (REUNIFY_AUDIT_DIR)."),
+    ] = None,
+    no_audit_log: Annotated[
+        bool, typer.Option("--no-audit-log", hidden=True, help="Benchmark comparison only (needs --dev).")
+    ] = False,
 ) -> None:
-    """Migrate the database, then serve the web application (FastAPI, pages and /api, OpenAPI at /api/docs)."""
+    """Migrate the database, then serve the web application (pages, /api, OpenAPI at /api/docs)."""
     import uvicorn
 
     from reunify.store.engine import migrate
@@ -42,9 +50,19 @@ def serve(
     os.environ.update(env)
     WebSettings().checked()  # refuse insecure settings before anything starts
     migrate(url)
-    typer.echo(f"reunify: serving on http://{host}:{port}/ (API docs at /api/docs){' [dev mode]' if dev else ''}")
-    uvicorn.run("reunify.web.asgi:app_from_env", factory=True, host=host, port=port, workers=workers,
-                log_level="warning", access_log=False, proxy_headers=False)
+    typer.echo(
+        f"reunify: serving on http://{host}:{port}/ (API docs at /api/docs){' [dev mode]' if dev else ''}"
+    )
+    uvicorn.run(
+        "reunify.web.asgi:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+        access_log=False,
+        proxy_headers=False,
+    )
 
 
 def _session(db: str | None):  # type: ignore[no-untyped-def]
@@ -65,8 +83,12 @@ def _read_password(password_stdin: bool) -> str:
 def users_add(
     username: Annotated[str, typer.Argument(help="Login name.")],
     role: Annotated[str, typer.Option(help="officer, supervisor, headquarters, auditor, counsel or admin.")],
-    port: Annotated[list[str] | None, typer.Option(help="Port scope (officer, supervisor); repeat for several.")] = None,
-    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from standard input.")] = False,
+    port: Annotated[
+        list[str] | None, typer.Option(help="Port scope (officer, supervisor); repeat for several.")
+    ] = None,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
     db: DbOption = None,
 ) -> None:
     """Create an account (the password is prompted for, never taken from the command line)."""
@@ -95,14 +117,20 @@ def users_disable(username: str, db: DbOption = None) -> None:
 def users_grant(
     username: str,
     port: Annotated[str | None, typer.Option(help="A port code or name (officer, supervisor scope).")] = None,
-    identities: Annotated[bool, typer.Option("--identities", help="Let an auditor or headquarters see names and alien numbers.")] = False,
+    identities: Annotated[
+        bool, typer.Option("--identities", help="Let an auditor or headquarters see names and alien numbers.")
+    ] = False,
     family: Annotated[str | None, typer.Option(help="A separation id counsel may follow.")] = None,
     db: DbOption = None,
 ) -> None:
     """Grant a scope or privilege."""
     from reunify.web.services import accounts
 
-    chosen = [(k, v) for k, v in (("port", port), ("identities", "*" if identities else None), ("family", family)) if v]
+    chosen = [
+        (k, v)
+        for k, v in (("port", port), ("identities", "*" if identities else None), ("family", family))
+        if v
+    ]
     if len(chosen) != 1:
         raise UserError("give exactly one of --port, --identities, --family")
     kind, value = chosen[0]
@@ -124,7 +152,7 @@ def users_list(db: DbOption = None) -> None:
 
 @users_app.command("seed-demo")
 def users_seed_demo(db: DbOption = None) -> None:
-    """Create one demo user per role with fresh random passwords, printed once here (never stored in clear)."""
+    """Create one demo user per role with fresh random passwords, printed once here (stored hashed)."""
     from reunify.web.services import accounts
 
     with _session(db).begin() as session:

@@ -47,7 +47,8 @@ def synth(
     )
     typer.echo(
         f"truth: {summary['separated_families_total']} separated families "
-        f"({summary['separated_may_june_2018']} in May-June 2018 at {summary['separated_may_june_2018_ports']} ports; "
+        f"({summary['separated_may_june_2018']} in May-June 2018 at "
+        f"{summary['separated_may_june_2018_ports']} ports; "
         f"{summary['asylum_families_may_june_2018']:,} asylum-seeking families presented) -> {out / 'truth'}"
     )
 

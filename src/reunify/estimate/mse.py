@@ -96,6 +96,7 @@ class MSEResult:
     bootstrap_reps: int = 0
     bootstrap_failed: int = 0
     list_totals: dict[str, int] = field(default_factory=dict)
+    complete_list: str | None = None  # a list that recorded every family the others recorded
     models_considered: tuple[tuple[str, float, float], ...] = ()  # (model, criterion value, total)
 
 
@@ -151,9 +152,11 @@ def fit_poisson_batch(
             a = (xt * mu[:, None, :]) @ xs + ridge
             rhs = (xt * mu[:, None, :]) @ z[:, :, None]
             try:
-                beta = np.linalg.solve(a, rhs)[:, :, 0]
+                beta = np.asarray(np.linalg.solve(a, rhs)[:, :, 0], dtype=np.float64)
             except np.linalg.LinAlgError:
-                beta = np.stack([np.linalg.lstsq(a[i], rhs[i], rcond=None)[0][:, 0] for i in range(b)])
+                beta = np.stack(
+                    [np.linalg.lstsq(a[i], rhs[i], rcond=None)[0][:, 0] for i in range(b)]
+                ).astype(np.float64)
             eta = np.clip(np.einsum("bnp,bp->bn", xs, beta), -30.0, 30.0)
             mu = np.exp(eta)
             dev = 2.0 * np.sum(np.where(y > 0, y * np.log(y / mu), 0.0) - (y - mu), axis=1)
@@ -282,9 +285,13 @@ def estimate_unrecorded(
         return refuse("fewer than two lists recorded any of these families")
     everything = [name for name in used if totals[name] == observed]
     if everything:
-        return refuse(
-            f"{everything[0]} recorded every family the other lists recorded, so they carry no "
-            "information about what it missed"
+        return replace(
+            base,
+            complete_list=everything[0],
+            reason=(
+                f"{everything[0]} recorded every family the other lists recorded, so they carry no "
+                "information about what it missed"
+            ),
         )
 
     index = [data.lists.index(name) for name in used]
@@ -337,7 +344,6 @@ def estimate_unrecorded(
         bootstrap_failed=failed,
         models_considered=considered,
     )
-
 
 
 def _observed_vector(data: CaptureData, index: Sequence[int], cells: NDArray[np.int_]) -> NDArray[np.float64]:

@@ -80,9 +80,7 @@ def figure2_chart(table: Table) -> str:
         {"month": r["month"], "families": _num(r["families"]) or 0, "label": str(r["families"])}
         for r in table.rows
     ]
-    base = alt.Chart(_data(rows)).encode(
-        x=alt.X("month:O", title=None, axis=alt.Axis(labelAngle=0))
-    )
+    base = alt.Chart(_data(rows)).encode(x=alt.X("month:O", title=None, axis=alt.Axis(labelAngle=0)))
     bars = base.mark_bar(color="#2c5282").encode(y=alt.Y("families:Q", title="Families"))
     text = base.mark_text(dy=-7, fontSize=12).encode(y="families:Q", text="label:N")
     return _svg(alt.layer(bars, text).properties(width=520, height=220))
@@ -90,12 +88,11 @@ def figure2_chart(table: Table) -> str:
 
 def ports_chart(table: Table, count_key: str = "families_window") -> str:
     """Horizontal bars: families per port in the headline window, coloured by field office."""
-    rows = [
-        {"port": f"{r['port_name']}", "field_office": r["field_office"], "families": n}
-        for r in table.rows
-        if (n := _num(r.get(count_key)))
+    counted = [
+        (str(r["port_name"]), str(r["field_office"]), n) for r in table.rows if (n := _num(r.get(count_key)))
     ]
-    order = [r["port"] for r in sorted(rows, key=lambda r: -float(r["families"]))]
+    rows = [{"port": port, "field_office": office, "families": n} for port, office, n in counted]
+    order = [port for port, _, _ in sorted(counted, key=lambda c: -c[2])]
     chart = (
         alt.Chart(_data(rows))
         .mark_bar()
@@ -163,12 +160,11 @@ def estimate_chart(result: MSEResult, found: int, public_min: int | None) -> str
         return None
     if public_min is not None and (found < public_min or result.observed < public_min):
         return None
+    order = ["recorded by the lists used", "found by the audit", "estimated total"]
     rows = [
-        {"what": "recorded by at least one list", "families": result.observed},
-        {"what": "found by the audit", "families": found},
-        {"what": "estimated total", "families": round(result.total, 1)},
+        {"what": what, "families": n}
+        for what, n in zip(order, (result.observed, found, round(result.total, 1)), strict=True)
     ]
-    order = [r["what"] for r in rows]
     bars = (
         alt.Chart(_data(rows))
         .mark_bar(color="#2c5282")

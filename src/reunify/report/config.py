@@ -165,7 +165,7 @@ class ReportConfig(_Strict):
     consistency: Consistency
     ms_l: MsL
     estimate: EstimateSettings
-    public: PublicSettings = PublicSettings()
+    public: PublicSettings = Field(default_factory=lambda: PublicSettings(min_cell=10))
     sha256: str = ""
 
     @field_validator("claims")

@@ -67,6 +67,10 @@ class EstimateSection:
     found: int
     found_by_other_evidence_only: int
     result: MSEResult
+    #: When one list recorded every family (so the main estimate cannot be made), the estimate
+    #: from the other lists, and how many families that complete list alone recorded.
+    without_complete: MSEResult | None = None
+    complete_list_only: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -402,7 +406,7 @@ def _claims(families: Sequence[Family], config: ReportConfig) -> tuple[tuple[Cla
             Column("claim", "Claim"),
             Column("window", "Window"),
             Column("place", "Place"),
-            Column("claimed", "Claimed", "count"),
+            Column("claimed", "Claimed (public statement, never suppressed)", "number"),
             Column("found", "Found by the audit", "count"),
         ),
         rows=tuple(
@@ -517,12 +521,17 @@ def _reunification(
     )
 
     ms_l = config.ms_l
+    # Class members: separated before the order and not reunified before it.
+    class_members = [
+        c for c in children
+        if c.separation_date < ms_l.separated_before
+        and not (c.reunification_date and c.reunification_date < ms_l.order_date)
+    ]  # fmt: skip
     rows: list[dict[str, Cell]] = []
     for deadline in ms_l.deadlines:
         members = [
-            c for c in children
-            if c.separation_date < ms_l.separated_before
-            and (ages := age_range(c.dob, ms_l.order_date)) is not None
+            c for c in class_members
+            if (ages := age_range(c.dob, ms_l.order_date)) is not None
             and deadline.min_age <= ages[0] and ages[1] <= deadline.max_age
         ]  # fmt: skip
         on_time = sum(1 for c in members if c.reunification_date and c.reunification_date <= deadline.by)
@@ -543,8 +552,8 @@ def _reunification(
             }
         )
     unplaced = sum(
-        1 for c in children if c.separation_date < ms_l.separated_before
-        and not any(
+        1 for c in class_members
+        if not any(
             (a := age_range(c.dob, ms_l.order_date)) is not None and d.min_age <= a[0] and a[1] <= d.max_age
             for d in ms_l.deadlines
         )
@@ -556,7 +565,7 @@ def _reunification(
             f"as of {as_of.isoformat()}"
         ),
         columns=(
-            Column("group", "Children separated before the order"),
+            Column("group", "Children separated before the order, still separated on it"),
             Column("children", "Children", "count"),
             Column("on_time", "Reunified by the deadline", "count"),
             Column("late", "Reunified after the deadline", "count"),
@@ -565,7 +574,7 @@ def _reunification(
         ),
         rows=tuple(rows),
         note=(
-            f"Age on the order date. {unplaced} child(ren) separated before the order could not be "
+            f"Age on the order date. {unplaced} such child(ren) could not be "
             "placed in an age group (date of birth unknown or too imprecise). Phone contact within "
             f"{ms_l.phone_contact_days} days cannot be checked: no source records calls."
         ),
@@ -586,7 +595,28 @@ def _estimate(families: Sequence[Family], config: ReportConfig) -> tuple[Estimat
         min_observed=settings.min_families,
     )
     other_only = len(scope) - data.observed
-    section = EstimateSection(settings.window.describe(), len(scope), other_only, result)
+    without: MSEResult | None = None
+    complete_only = 0
+    if result.complete_list is not None:
+        rest = [name for name in settings.lists if name != result.complete_list]
+        others = capture_histories((f.evidence for f in scope), rest)
+        complete_only = data.observed - others.observed
+        without = estimate_unrecorded(
+            others,
+            criterion=settings.criterion,
+            reps=settings.bootstrap_reps,
+            seed=settings.seed,
+            level=settings.level,
+            min_observed=settings.min_families,
+        )
+    section = EstimateSection(
+        window=settings.window.describe(),
+        found=len(scope),
+        found_by_other_evidence_only=other_only,
+        result=result,
+        without_complete=without,
+        complete_list_only=complete_only,
+    )
     totals = data.list_totals()
     list_rows: list[dict[str, Cell]] = [{"list": name, "families": totals[name]} for name in settings.lists]
     table = Table(

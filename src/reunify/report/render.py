@@ -47,7 +47,10 @@ def build_view(model: ReportModel, config: ReportConfig, *, public: bool) -> Vie
         "claims": charts.claims_chart(tables["claims"]),
         "consistency": charts.consistency_chart(tables["consistency_by_month"], signals),
     }
-    est = charts.estimate_chart(model.estimate.result, model.estimate.found, min_cell if public else None)
+    shown = model.estimate.result
+    if not shown.estimable and model.estimate.without_complete is not None:
+        shown = model.estimate.without_complete
+    est = charts.estimate_chart(shown, model.estimate.found, min_cell if public else None)
     if est is not None:
         made["estimate"] = est
     return View(

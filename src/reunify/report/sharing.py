@@ -104,9 +104,11 @@ def _pseudonymize_csv(src: Path, dst: Path, pseudo: Pseudonymizer, rules: Sharin
     kinds = [rules.kind(h) for h in header]
     out = [header]
     for row in rows[1:]:
-        out.append(
-            [pseudo.value(kinds[i], v) if i < len(kinds) and kinds[i] else v for i, v in enumerate(row)]
-        )
+        new: list[str] = []
+        for i, value in enumerate(row):
+            kind = kinds[i] if i < len(kinds) else None
+            new.append(pseudo.value(kind, value) if kind else value)
+        out.append(new)
     with dst.open("w", newline="", encoding="utf-8") as fh:
         csv.writer(fh).writerows(out)
     return out
@@ -139,10 +141,10 @@ def pseudonymize_deliverable(src_dir: Path, out_dir: Path, key: str) -> list[Pat
             members = rows
     if members is not None:
         book = Workbook()
-        sheet = book.active
-        sheet.title = "separated_members"  # type: ignore[union-attr]
+        sheet = book.create_sheet("separated_members")
+        book.remove(book.worksheets[0])
         for row in members:
-            sheet.append(row)  # type: ignore[union-attr]
+            sheet.append(row)
         book.save(out_dir / rules.members_xlsx)
         written.append(out_dir / rules.members_xlsx)
     for name in rules.copy_unchanged:

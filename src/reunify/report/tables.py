@@ -6,13 +6,14 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 Cell = str | int | float | None
-ColumnKind = Literal["text", "count", "rate", "range", "days"]
+ColumnKind = Literal["text", "number", "count", "rate", "range", "days"]
 
 
 @dataclass(frozen=True, slots=True)
 class Column:
-    """A column. ``count`` columns count people; ``rate``/``range``/``days`` columns describe the
-    people counted in the ``basis`` column of the same row (so they are suppressed with it)."""
+    """A column. ``count`` columns count people in the data; ``rate``/``range``/``days`` columns
+    describe the people counted in the ``basis`` column of the same row (so they are suppressed
+    with it); ``number`` is a figure that discloses no one (e.g. a number in a public statement)."""
 
     key: str
     label: str

@@ -21,13 +21,15 @@ from reunify.sources.transform import REASON
 DATE_FORMS = "YYYY-MM-DD, MM/DD/YYYY, YYYY-MM, MM/YYYY or YYYY"
 
 
-def a_number_expr(column: str) -> pl.Expr:
-    """Polars twin of :func:`reunify.domain.identifiers.normalize_a_number` ("" when blank or malformed)."""
-    s = pl.col(column).str.replace_all(r"[\s\-.]", "").str.to_uppercase()
-    s = pl.when(s.str.starts_with("A")).then(s.str.slice(1)).otherwise(s)
+def normalize_a_numbers(values: pl.Series) -> pl.Series:
+    """Polars twin of :func:`reunify.domain.identifiers.normalize_a_number` ("" when blank or malformed).
+
+    Works on a Series, step by step: as one expression Polars would recompute the shared steps.
+    """
+    s = values.str.replace_all(r"[\s\-.]", "").str.to_uppercase().str.strip_prefix("A")
     padded = s.str.zfill(9)
     ok = s.str.contains(r"^\d{8,9}$") & (padded != "000000000")
-    return pl.when(ok).then(padded).otherwise(pl.lit(""))
+    return pl.select(pl.when(ok).then(padded).otherwise(pl.lit("")).alias(values.name)).to_series()
 
 
 @dataclass
@@ -93,13 +95,16 @@ class RowChecker:
             frame = frame.with_columns(pl.Series(f"__bad_{c}", bad))
             reasons.append(pl.when(pl.col(f"__bad_{c}")).then(pl.lit(f"{c} is not a date ({DATE_FORMS})")))
         for c in kind.columns_with_role("a_number"):
-            updates[c] = a_number_expr(c)
+            updates[c] = normalize_a_numbers(frame[c])
         for f in kind.fields:
             if f.enum:
-                value = pl.col(f.name).str.strip_chars().str.to_uppercase()
+                value = frame[f.name].str.strip_chars().str.to_uppercase()
                 updates[f.name] = value
+                frame = frame.with_columns(
+                    pl.Series(f"__bad_{f.name}", (value != "") & ~value.is_in(list(f.enum)))
+                )
                 reasons.append(
-                    pl.when((value != "") & ~value.is_in(list(f.enum))).then(
+                    pl.when(pl.col(f"__bad_{f.name}")).then(
                         pl.lit(f"{f.name} must be one of {', '.join(f.enum)} or blank")
                     )
                 )

@@ -49,11 +49,11 @@ def normalize_url(url: str | URL) -> URL:
         parsed = make_url(url) if isinstance(url, str) else url
     except ArgumentError:
         raise UserError(f"the database URL is not a URL; {_URL_HELP}") from None
+    if parsed.drivername in ("postgres", "postgresql", "postgresql+psycopg2"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
     backend = parsed.get_backend_name()
     if backend not in _SUPPORTED:
         raise UserError(f"unsupported database {backend!r}; {_URL_HELP}")
-    if backend == "postgresql" and parsed.drivername in ("postgresql", "postgres", "postgresql+psycopg2"):
-        parsed = parsed.set(drivername="postgresql+psycopg")
     return parsed
 
 

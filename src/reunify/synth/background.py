@@ -101,7 +101,9 @@ class _Ctx:
     def by_period(self, key: str, day: np.ndarray) -> np.ndarray:
         """signals.yaml background[key] rate per row, before/after the June 2018 guidance."""
         rates = self.bg[key]
-        return np.where(day >= days(self.plan.guidance_date), rates["post_guidance"], rates["pre_guidance"])
+        post = day >= days(self.plan.guidance_date)
+        out: np.ndarray = np.where(post, rates["post_guidance"], rates["pre_guidance"])
+        return out
 
 
 @dataclass

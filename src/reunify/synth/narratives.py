@@ -1,7 +1,8 @@
 """I-213 narratives for the background (officer shorthand: FMUA, UAC, NTA, ER-CF, NCIC, TECS).
 
-Separated families' narratives are written in reunify.synth.records, where the family is known.
-None of these say "separated": a narrative that does is the narrative signal of a true separation.
+The templates are texts.yaml ``background_narrative``. Separated families' narratives are
+written in reunify.synth.records, where the family is known. None of these say "separated":
+a narrative that does is the narrative signal of a true separation.
 """
 
 from __future__ import annotations
@@ -10,37 +11,11 @@ from datetime import date, timedelta
 
 import numpy as np
 
+from reunify.synth.texts import texts
+
 _EPOCH = date(1970, 1, 1)
-_SA = [
-    "On {d} subject {g} {f}, a {a} y/o citizen of {c}, applied for admission at the {p} POE without entry "
-    "documents. {x}. Subject processed {disp}",
-    "Subject {f}, {g} presented at {p} POE pedestrian lanes, {a} y/o {c} national. {x}. Disposition {disp}",
-    "{g} {f} ({c}) applied for admission at {p}; claimed fear of return. {x}. Processed {disp}",
-]
-_FAMILY = [
-    "On {d} subject {g} {f}, a {a} y/o citizen of {c}, applied for admission at the {p} POE with {k}. "
-    "FMUA processed together. {x}. Processed {disp}",
-    "Subject {g} {f} ({c}) presented at {p} POE as head of household with {k}; family unit kept together. {x}",
-    "FMUA: {g} {f}, {a} y/o, {c}, arrived at {p} POE with {k}. {x}. Family transferred together, disposition {disp}",
-]
-_LONE_CHILD = [
-    "Subject {g} {f} is a {a} y/o {c} national who presented at the {p} POE unaccompanied. Processed as UAC, "
-    "NTA issued, referred to ORR",
-    "UAC {g} {f}, {a} y/o, {c}, arrived alone at {p} POE. No parent or legal guardian present. Referred to ORR",
-    "Subject {g} {f} ({a}) applied for admission at {p} POE with no parent; UAC processed",
-]
-_CHILD_IN_FAMILY = [
-    "Subject {g} {f} is a {a} y/o {c} national encountered at the {p} POE with parent. Processed with family unit",
-    "Juvenile {g} {f} ({a}) arrived at {p} POE accompanied by parent; FMUA",
-]
-_CLEAN = [
-    "NCIC/TECS checks negative",
-    "Record checks revealed no criminal history",
-    "No derogatory information in TECS",
-]
-_CRIMINAL = ["NCIC/TECS revealed criminal history", "TECS hit: prior criminal record (misdemeanor)"]
 _KIDS = {1: "child", 2: "two children", 3: "three children", 4: "four children"}
-_SINGLE_ADULT, _LONE = 0, 1  # background kind codes (reunify.synth.background)
+_SINGLE_ADULT, _LONE_CHILD = 0, 1  # background kind codes (reunify.synth.background)
 
 
 def background_narratives(
@@ -59,35 +34,33 @@ def background_narratives(
     female: np.ndarray,
     day: np.ndarray,
 ) -> list[str]:
-    """One narrative per row of the arrays (same length), drawn from the templates above."""
+    """One narrative per row of the arrays (all the same length), from the templates."""
+    tpl = texts()["background_narrative"]
     n = len(kind)
-    t = rng.integers(0, 3, size=n).tolist()
-    xi = rng.integers(0, 3, size=n).tolist()
+    t = rng.integers(0, 1 << 30, size=n).tolist()
+    xi = rng.integers(0, 1 << 30, size=n).tolist()
     out: list[str] = []
     for i in range(n):
         k = int(kind[i])
         if is_child[i]:
-            tpl = _LONE_CHILD[t[i]] if k == _LONE else _CHILD_IN_FAMILY[t[i] % 2]
-            out.append(tpl.format(g=given[i], f=family[i], a=int(age[i]), c=country[i], p=port[i]) + ".")
+            options = tpl["lone_child"] if k == _LONE_CHILD else tpl["child_in_family"]
+            text = options[t[i] % len(options)].format(
+                g=given[i], f=family[i], a=int(age[i]), c=country[i], p=port[i]
+            )
+            out.append(text + ".")
             continue
-        d = (_EPOCH + timedelta(days=int(day[i]))).strftime("%m/%d/%Y")
-        x = _CRIMINAL[xi[i] % 2] if criminal[i] == "Y" else _CLEAN[xi[i]]
-        if k == _SINGLE_ADULT:
-            text = _SA[t[i]].format(
-                d=d, g=given[i], f=family[i], a=int(age[i]), c=country[i], p=port[i], x=x, disp=disposition[i]
-            )
-        else:
-            kids = ("her " if female[i] else "his ") + _KIDS.get(int(n_children[i]), "children")
-            text = _FAMILY[t[i]].format(
-                d=d,
-                g=given[i],
-                f=family[i],
-                a=int(age[i]),
-                c=country[i],
-                p=port[i],
-                x=x,
-                k=kids,
-                disp=disposition[i],
-            )
-        out.append(text + ".")
+        checks = tpl["checks_criminal"] if criminal[i] == "Y" else tpl["checks_clean"]
+        fields = {
+            "d": (_EPOCH + timedelta(days=int(day[i]))).strftime("%m/%d/%Y"),
+            "g": given[i],
+            "f": family[i],
+            "a": int(age[i]),
+            "c": country[i],
+            "p": port[i],
+            "x": checks[xi[i] % len(checks)],
+            "disp": disposition[i],
+            "k": ("her " if female[i] else "his ") + _KIDS.get(int(n_children[i]), "children"),
+        }
+        options = tpl["single_adult"] if k == _SINGLE_ADULT else tpl["family"]
+        out.append(options[t[i] % len(options)].format(**fields) + ".")
     return out

@@ -186,7 +186,7 @@ class _FamilyRows:
 
     def _parent_narrative(self, m: Member, country: str) -> str:
         fam, rng, p, day = self.fam, self.rng, m.person, self.day
-        kids = [(c.person.given_name, _years(c.person.dob, day), c.relationship) for c in fam.children]
+        kids = [(c.person.given_name, age_months(c.person.dob, day), c.relationship) for c in fam.children]
         kid_text = kids_phrase(kids, p.sex)
         reason = fam.reasons[0]
         crim = (
@@ -195,8 +195,9 @@ class _FamilyRows:
             else ("criminal" if reason in _CRIMINAL else "clean")
         )
         parts = [
-            f"On {day:%m/%d/%Y} subject {p.given_name} {p.family_name}, a {_years(p.dob, day)} y/o citizen of "
-            f"{country}, applied for admission at the {fam.port.name} POE without entry documents"
+            f"On {day:%m/%d/%Y} subject {p.given_name} {p.family_name}, "
+            f"a {_years(p.dob, day)} y/o citizen of {country}, "
+            f"applied for admission at the {fam.port.name} POE without entry documents"
             + (f", accompanied by {kid_text}" if rng.random() < 0.8 else ""),
             "Subject claimed fear of return; processed ER-CF"
             if fam.parent_custody == "ICE"
@@ -219,9 +220,9 @@ class _FamilyRows:
         p, day = m.person, self.day
         parent = "mother" if head.person.sex == "F" else "father"
         processed = (
-            "Subject processed as UAC and referred to ORR"
+            f"Subject separated from {parent} and processed as UAC, referred to ORR"
             if "narrative" in self.fam.recorded_by
-            else ("Subject processed, NTA issued")
+            else "Subject processed, NTA issued"
         )
         return (
             f"Subject {p.given_name} {p.family_name} is a {_years(p.dob, day)} y/o {country} national "

@@ -214,7 +214,8 @@ def _example_family(f: _Factory, plan: Plan) -> SeparatedFamily:
 
 
 def _never_reunified(f: _Factory, spec: dict[str, Any], port: Port) -> SeparatedFamily:
-    """One child, never reunified: aged out in ORR care, or released to a sponsor after the parent's removal."""
+    """One child, never reunified: aged out in ORR care, or released to a sponsor after the parent's
+    removal."""
     fam = f.family(
         port=port,
         day=spec["separation_date"],

@@ -48,6 +48,8 @@ def assign_recording(
             for s, x in zip(SIGNALS, u.tolist(), strict=True)
             if x < record_probability(s, fam.separation_date, sig, multiplier)
         }
+        if "facts_example_family" in fam.tags:  # OIG quotes this family's I-213
+            fam.recorded_by.add("narrative")
     minimum = int(sig["background"]["unrecorded_minimum"])
     unrecorded = [f for f in fams if not f.recorded_by]
     if len(unrecorded) < minimum:

@@ -34,10 +34,14 @@ def number_word(n: int) -> str:
     return _NUMBER_WORDS.get(n, str(n))
 
 
+def _age(months: int) -> str:
+    return f"{months} mos" if months < 12 else str(months // 12)
+
+
 def kids_phrase(children: list[tuple[str, int, str]], parent_sex: str) -> str:
-    """``her two children ANA (8) and JOSE (5)`` from (given name, age, relationship) triples."""
+    """``her two children ANA (8) and JOSE (5 mos)`` from (given name, age in months, relationship)."""
     pos = "her" if parent_sex == "F" else "his"
-    named = [f"{g.split(' ')[0]} ({a})" for g, a, _ in children]
+    named = [f"{g.split(' ')[0]} ({_age(a)})" for g, a, _ in children]
     if len(children) == 1:
         word = "daughter" if children[0][2] == "DAUGHTER" else "son"
         return f"{pos} {word} {named[0]}"

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from reunify.store.schema.web import User, UserGrant
 from reunify.web.permissions import ALLOWED, Permission, Role
@@ -16,11 +17,11 @@ from reunify.web.security import CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE, Sessio
 from reunify.web.settings import WebSettings
 
 
-class NotAuthenticated(Exception):
+class NotAuthenticatedError(Exception):
     """No valid session: API routes answer 401, pages redirect to the sign-in page."""
 
 
-class Forbidden(Exception):
+class ForbiddenError(Exception):
     """Signed in, but the role or scope does not allow this."""
 
     def __init__(self, message: str = "your role does not allow this") -> None:
@@ -28,7 +29,7 @@ class Forbidden(Exception):
         self.message = message
 
 
-class CsrfFailed(Exception):
+class CsrfError(Exception):
     """An unsafe request without the session's CSRF token."""
 
 
@@ -53,15 +54,22 @@ class Actor:
         return self.role in ALLOWED[permission]
 
 
-def get_settings(request: Request) -> WebSettings:
+async def get_settings(request: Request) -> WebSettings:
     settings: WebSettings = request.app.state.settings
     return settings
 
 
-def get_db(request: Request) -> Iterator[Session]:
-    """One session per request; the route commits what it changes, anything else rolls back."""
-    with request.app.state.session_factory() as session:
+async def get_db(request: Request) -> AsyncIterator[Session]:
+    """One session per request; the route commits what it changes, anything else rolls back.
+
+    Async on purpose: making a Session does no I/O (it connects on first use, in the route's worker
+    thread), so only closing it (which may roll back) goes to a worker thread. Fewer thread hops per request.
+    """
+    session: Session = request.app.state.session_factory()
+    try:
         yield session
+    finally:
+        await run_in_threadpool(session.close)
 
 
 SessionDep = Annotated[Session, Depends(get_db)]
@@ -70,7 +78,9 @@ SettingsDep = Annotated[WebSettings, Depends(get_settings)]
 
 def load_actor(session: Session, user: User, csrf: str) -> Actor:
     """Build the :class:`Actor` for ``user`` from their grants."""
-    grants = session.execute(select(UserGrant.kind, UserGrant.value).where(UserGrant.user_id == user.id)).all()
+    grants = session.execute(
+        select(UserGrant.kind, UserGrant.value).where(UserGrant.user_id == user.id)
+    ).all()
     return Actor(
         user_id=user.id,
         username=user.username,
@@ -78,19 +88,20 @@ def load_actor(session: Session, user: User, csrf: str) -> Actor:
         csrf=csrf,
         ports=frozenset(v for k, v in grants if k == "port"),
         families=frozenset(v for k, v in grants if k == "family"),
-        sees_identities=any(k == "identities" for k, _ in grants) or user.role in {Role.OFFICER, Role.SUPERVISOR},
+        sees_identities=any(k == "identities" for k, _ in grants)
+        or user.role in {Role.OFFICER, Role.SUPERVISOR},
     )
 
 
 def get_current_user(request: Request, session: SessionDep) -> Actor:
-    """The signed-in user, or NotAuthenticated (no cookie, forged/expired, disabled, or session ended)."""
+    """The signed-in user, or NotAuthenticatedError (no cookie, forged, expired, disabled, ended)."""
     signer: SessionSigner = request.app.state.signer
     data = signer.load(request.cookies.get(SESSION_COOKIE))
     if data is None:
-        raise NotAuthenticated()
+        raise NotAuthenticatedError()
     user = session.get(User, data.user_id)
     if user is None or not user.active or user.session_epoch != data.epoch:
-        raise NotAuthenticated()
+        raise NotAuthenticatedError()
     return load_actor(session, user, data.csrf)
 
 
@@ -111,7 +122,7 @@ async def csrf_protect(request: Request, user: CurrentUser) -> None:
         value = form.get(CSRF_FIELD)
         token = value if isinstance(value, str) else None
     if not tokens_match(token, user.csrf):
-        raise CsrfFailed()
+        raise CsrfError()
 
 
 class _Require:
@@ -120,9 +131,9 @@ class _Require:
     def __init__(self, permission: Permission) -> None:
         self.permission = permission
 
-    def __call__(self, user: CurrentUser, _csrf: Annotated[None, Depends(csrf_protect)]) -> Actor:
+    async def __call__(self, user: CurrentUser, _csrf: Annotated[None, Depends(csrf_protect)]) -> Actor:
         if user.role not in ALLOWED[self.permission]:
-            raise Forbidden()
+            raise ForbiddenError()
         return user
 
 
@@ -140,5 +151,3 @@ def route_permission(dependant_calls: list[Callable[..., object]]) -> Permission
         if isinstance(call, _Require):
             return call.permission
     return None
-
-

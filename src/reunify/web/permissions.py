@@ -39,18 +39,18 @@ class Permission(StrEnum):
 
 
 _ALL = frozenset(Role)
-O, S, H, A, C, AD = Role.OFFICER, Role.SUPERVISOR, Role.HEADQUARTERS, Role.AUDITOR, Role.COUNSEL, Role.ADMIN
+OF, S, H, A, C, AD = Role.OFFICER, Role.SUPERVISOR, Role.HEADQUARTERS, Role.AUDITOR, Role.COUNSEL, Role.ADMIN
 
 ALLOWED: dict[Permission, frozenset[Role]] = {
     Permission.SIGNED_IN: _ALL,
-    Permission.POLICY_CHECK: frozenset({O, S, H, A}),
-    Permission.ENCOUNTER_RECORD: frozenset({O}),
-    Permission.RECORDS_READ: frozenset({O, S, H, A}),
-    Permission.SEPARATION_PROPOSE: frozenset({O}),
-    Permission.SEPARATION_UPDATE: frozenset({O, S}),
+    Permission.POLICY_CHECK: frozenset({OF, S, H, A}),
+    Permission.ENCOUNTER_RECORD: frozenset({OF}),
+    Permission.RECORDS_READ: frozenset({OF, S, H, A}),
+    Permission.SEPARATION_PROPOSE: frozenset({OF}),
+    Permission.SEPARATION_UPDATE: frozenset({OF, S}),
     Permission.SEPARATION_DECIDE: frozenset({S}),
     Permission.SEPARATION_QUEUE: frozenset({S, H}),
-    Permission.FOLLOW_UP_RECORD: frozenset({O}),
+    Permission.FOLLOW_UP_RECORD: frozenset({OF}),
     Permission.DASHBOARD: frozenset({S, H}),
     Permission.NOTIFICATIONS: frozenset({H}),
     Permission.REVIEW_READ: frozenset({A}),
@@ -61,7 +61,7 @@ ALLOWED: dict[Permission, frozenset[Role]] = {
 }
 
 # Roles whose records are limited to the ports they are granted.
-PORT_SCOPED = frozenset({O, S})
+PORT_SCOPED = frozenset({OF, S})
 # Roles that never change records (the services refuse writes from them whatever the route).
 READ_ONLY = frozenset({H, A, C})
 

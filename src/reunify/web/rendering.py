@@ -33,15 +33,22 @@ class Templates:
         self._templates.env.globals["nav_items"] = NAV
         self.settings = settings
 
-    def page(self, request: Request, name: str, *, user: Actor | None, status: int = 200, **context: Any) -> HTMLResponse:
+    def page(
+        self, request: Request, name: str, *, user: Actor | None, status: int = 200, **context: Any
+    ) -> HTMLResponse:
         """Render ``name`` with ``user`` (None on the sign-in page) and ``context``."""
         nav = [(label, path) for label, path, perm in NAV if user is not None and user.may(perm)]
         return self._templates.TemplateResponse(
-            request, name, {"user": user, "nav": nav, "csrf": user.csrf if user else "", **context}, status_code=status
+            request,
+            name,
+            {"user": user, "nav": nav, "csrf": user.csrf if user else "", **context},
+            status_code=status,
         )
 
     def error_page(self, request: Request, *, status: int, message: str) -> HTMLResponse:
         return self._templates.TemplateResponse(
-            request, "error.html", {"user": None, "nav": [], "csrf": "", "status": status, "message": message},
+            request,
+            "error.html",
+            {"user": None, "nav": [], "csrf": "", "status": status, "message": message},
             status_code=status,
         )

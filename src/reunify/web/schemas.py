@@ -16,8 +16,12 @@ Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 PortCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\d{4}$")]
 Day = Annotated[date, Field(ge=date(1900, 1, 1), le=date(2100, 12, 31))]
 
-PARENT_KINDS = (RelationshipKind.MOTHER, RelationshipKind.FATHER, RelationshipKind.LEGAL_GUARDIAN,
-                RelationshipKind.OTHER_RELATIVE)
+PARENT_KINDS = (
+    RelationshipKind.MOTHER,
+    RelationshipKind.FATHER,
+    RelationshipKind.LEGAL_GUARDIAN,
+    RelationshipKind.OTHER_RELATIVE,
+)
 
 
 class _In(BaseModel):

@@ -107,7 +107,9 @@ class Lockout:
     until: datetime | None = None
 
 
-def lockout_state(session: Session, username: str, *, failures: int, window_s: int, now: datetime | None = None) -> Lockout:
+def lockout_state(
+    session: Session, username: str, *, failures: int, window_s: int, now: datetime | None = None
+) -> Lockout:
     """Locked when the last ``failures`` attempts within the window, since the last success, all failed."""
     now = now or datetime.now(UTC)
     since = now - timedelta(seconds=window_s)

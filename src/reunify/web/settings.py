@@ -43,7 +43,10 @@ class WebSettings(BaseSettings):
         key = self.secret_key
         if not key:
             if not self.dev:
-                raise UserError("set REUNIFY_SECRET_KEY to a random string of 32+ characters (or run with --dev on localhost)")
+                raise UserError(
+                    "set REUNIFY_SECRET_KEY to a random string of 32+ characters "
+                    "(or run with --dev on localhost)"
+                )
             key = INSECURE_DEV_KEY
         elif len(key) < MIN_SECRET_LENGTH and not self.dev:
             raise UserError(f"REUNIFY_SECRET_KEY is too short: use {MIN_SECRET_LENGTH}+ random characters")

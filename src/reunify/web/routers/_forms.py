@@ -1,4 +1,4 @@
-"""Helpers for server-rendered forms: read the form, run the service in a worker thread, show errors in place."""
+"""Helpers for server-rendered forms: read the form, run the service in a worker thread, show errors."""
 
 from __future__ import annotations
 

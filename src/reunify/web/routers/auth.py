@@ -23,7 +23,7 @@ from reunify.web.security import (
     tokens_match,
 )
 from reunify.web.services.context import Ctx
-from reunify.web.services.sessions import LockedOut, LoginFailed, authenticate
+from reunify.web.services.sessions import LockedOutError, LoginFailedError, authenticate
 from reunify.web.settings import WebSettings
 
 router = APIRouter()
@@ -43,11 +43,18 @@ def _templates(request: Request) -> Templates:
     return templates
 
 
-def _start_session(request: Request, response: Response, settings: WebSettings, user: User, csrf: str) -> None:
+def _start_session(
+    request: Request, response: Response, settings: WebSettings, user: User, csrf: str
+) -> None:
     signer: SessionSigner = request.app.state.signer
     response.set_cookie(
-        SESSION_COOKIE, signer.dump(SessionData(user_id=user.id, epoch=user.session_epoch, csrf=csrf)),
-        max_age=settings.session_max_age_s, httponly=True, secure=bool(settings.secure_cookies), samesite="lax", path="/",
+        SESSION_COOKIE,
+        signer.dump(SessionData(user_id=user.id, epoch=user.session_epoch, csrf=csrf)),
+        max_age=settings.session_max_age_s,
+        httponly=True,
+        secure=bool(settings.secure_cookies),
+        samesite="lax",
+        path="/",
     )
     response.delete_cookie(PRELOGIN_COOKIE, path="/")
 
@@ -57,13 +64,20 @@ def login_page(request: Request, settings: SettingsDep) -> Response:
     token = new_token()
     signer: SessionSigner = request.app.state.signer
     response = _templates(request).page(request, "login.html", user=None, prelogin=token)
-    response.set_cookie(PRELOGIN_COOKIE, signer.dump_prelogin(token), max_age=3600, httponly=True,
-                        secure=bool(settings.secure_cookies), samesite="lax", path="/")
+    response.set_cookie(
+        PRELOGIN_COOKIE,
+        signer.dump_prelogin(token),
+        max_age=3600,
+        httponly=True,
+        secure=bool(settings.secure_cookies),
+        samesite="lax",
+        path="/",
+    )
     return response
 
 
 @router.post("/login", include_in_schema=False)
-def login_form(
+def login_form(  # noqa: PLR0917 (FastAPI injects each form field and dependency as a parameter)
     request: Request,
     db: SessionDep,
     settings: SettingsDep,
@@ -73,14 +87,18 @@ def login_form(
 ) -> Response:
     signer: SessionSigner = request.app.state.signer
     if not tokens_match(csrf_token, signer.load_prelogin(request.cookies.get(PRELOGIN_COOKIE))):
-        return _templates(request).error_page(request, status=403, message="the sign-in form expired: reload it and try again")
+        return _templates(request).error_page(
+            request, status=403, message="the sign-in form expired: reload it and try again"
+        )
     try:
         user = authenticate(db, settings, username=username, password=password)
-    except (LoginFailed, LockedOut) as exc:
+    except (LoginFailedError, LockedOutError) as exc:
         db.commit()
-        message = str(exc) if isinstance(exc, LockedOut) else "wrong username or password"
-        status = 429 if isinstance(exc, LockedOut) else 401
-        response = _templates(request).page(request, "login.html", user=None, prelogin=csrf_token, error=message, status=status)
+        message = str(exc) if isinstance(exc, LockedOutError) else "wrong username or password"
+        status = 429 if isinstance(exc, LockedOutError) else 401
+        response = _templates(request).page(
+            request, "login.html", user=None, prelogin=csrf_token, error=message, status=status
+        )
         return response
     db.commit()
     response = RedirectResponse(HOME_BY_ROLE[Role(user.role)], status_code=303)
@@ -88,37 +106,45 @@ def login_form(
     return response
 
 
-@router.post("/api/auth/login", response_model=SessionOut, tags=["session"],
-             responses={401: {"description": "wrong username or password"}, 429: {"description": "locked out"}})
+@router.post(
+    "/api/auth/login",
+    response_model=SessionOut,
+    tags=["session"],
+    responses={401: {"description": "wrong username or password"}, 429: {"description": "locked out"}},
+)
 def login_api(body: LoginIn, request: Request, db: SessionDep, settings: SettingsDep) -> Response:
     """Sign in; the session cookie is set and the CSRF token for unsafe requests is returned."""
     try:
         user = authenticate(db, settings, username=body.username, password=body.password)
-    except LoginFailed:
+    except LoginFailedError:
         db.commit()
         return JSONResponse({"detail": "wrong username or password"}, status_code=401)
-    except LockedOut as exc:
+    except LockedOutError as exc:
         db.commit()
         return JSONResponse({"detail": str(exc)}, status_code=429)
     db.commit()
     csrf = new_token()
     actor = load_actor(db, user, csrf)
-    body_out = SessionOut(user_id=user.id, username=user.username, role=user.role, csrf_token=csrf,
-                          ports=sorted(actor.ports))
+    body_out = SessionOut(
+        user_id=user.id, username=user.username, role=user.role, csrf_token=csrf, ports=sorted(actor.ports)
+    )
     response = JSONResponse(body_out.model_dump())
     _start_session(request, response, settings, user, csrf)
     return response
 
 
 def _end_session(db: SessionDep, settings: WebSettings, user: Actor) -> Response:
-    Ctx(db, user, settings.audit_log_enabled).log(AuditEvent.LOGOUT, target_kind="user", target_id=user.user_id)
+    Ctx(db, user, settings.audit_log_enabled).log(
+        AuditEvent.LOGOUT, target_kind="user", target_id=user.user_id
+    )
     db.commit()
     return Response()
 
 
 @router.post("/logout", include_in_schema=False)
-def logout_form(db: SessionDep, settings: SettingsDep,
-                user: Annotated[Actor, Depends(require(Permission.SIGNED_IN))]) -> Response:
+def logout_form(
+    db: SessionDep, settings: SettingsDep, user: Annotated[Actor, Depends(require(Permission.SIGNED_IN))]
+) -> Response:
     _end_session(db, settings, user)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
@@ -126,8 +152,9 @@ def logout_form(db: SessionDep, settings: SettingsDep,
 
 
 @router.post("/api/auth/logout", status_code=204, tags=["session"])
-def logout_api(db: SessionDep, settings: SettingsDep,
-               user: Annotated[Actor, Depends(require(Permission.SIGNED_IN))]) -> Response:
+def logout_api(
+    db: SessionDep, settings: SettingsDep, user: Annotated[Actor, Depends(require(Permission.SIGNED_IN))]
+) -> Response:
     """Sign out (the cookie is cleared)."""
     _end_session(db, settings, user)
     response = Response(status_code=204)
@@ -138,8 +165,13 @@ def logout_api(db: SessionDep, settings: SettingsDep,
 @router.get("/api/me", response_model=SessionOut, tags=["session"])
 def me(user: Annotated[Actor, Depends(require(Permission.SIGNED_IN))]) -> SessionOut:
     """The signed-in user, role, port scope, and the session's CSRF token."""
-    return SessionOut(user_id=user.user_id, username=user.username, role=user.role, csrf_token=user.csrf,
-                      ports=sorted(user.ports))
+    return SessionOut(
+        user_id=user.user_id,
+        username=user.username,
+        role=user.role,
+        csrf_token=user.csrf,
+        ports=sorted(user.ports),
+    )
 
 
 @router.get("/", include_in_schema=False)

@@ -17,8 +17,12 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/counsel", response_class=HTMLResponse)
-def counsel_page(request: Request, db: SessionDep, settings: SettingsDep,
-                 user: Annotated[Actor, Depends(require(Permission.FAMILY_STATUS))]) -> Response:
+def counsel_page(
+    request: Request,
+    db: SessionDep,
+    settings: SettingsDep,
+    user: Annotated[Actor, Depends(require(Permission.FAMILY_STATUS))],
+) -> Response:
     ctx = Ctx(db, user, settings.audit_log_enabled)
     if user.role == Role.COUNSEL:
         ids = sorted(int(f) for f in user.families if f.isdigit())
@@ -28,7 +32,7 @@ def counsel_page(request: Request, db: SessionDep, settings: SettingsDep,
     for sid in ids:
         try:
             statuses.append(records.family_status(ctx, sid))
-        except records.NotFound:
+        except records.NotFoundError:
             continue
     db.commit()
     templates: Templates = request.app.state.templates

@@ -1,1 +1,1 @@
-"""What the web application does, apart from HTTP: each function takes a Session and an actor, and the caller commits."""
+"""What the web application does, apart from HTTP: functions take a Session and an actor; callers commit."""

@@ -1,4 +1,4 @@
-"""Accounts: add, disable, grant; the demo's users. Each change writes an audit-log entry; the caller commits."""
+"""Accounts: add, disable, grant; the demo's users. Each change writes an audit-log entry; callers commit."""
 
 from __future__ import annotations
 
@@ -31,7 +31,11 @@ class DemoUser:
 def add_user(session: Session, *, username: str, role: Role | str, password: str, actor: str = "cli") -> User:
     """Create an active account with an argon2id hash of ``password``; UserError if the name is taken."""
     username = username.strip()
-    if not username or len(username) > 64 or not username.replace("_", "").replace("-", "").replace(".", "").isalnum():
+    if (
+        not username
+        or len(username) > 64
+        or not username.replace("_", "").replace("-", "").replace(".", "").isalnum()
+    ):
         raise UserError("a username is 1-64 letters, digits, '.', '-' or '_'")
     try:
         role = Role(role)
@@ -41,12 +45,24 @@ def add_user(session: Session, *, username: str, role: Role | str, password: str
         raise UserError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise UserError(f"user {username!r} already exists")
-    user = User(username=username, role=str(role), password_hash=hash_password(password), active=True,
-                session_epoch=0, created_at=datetime.now(UTC))
+    user = User(
+        username=username,
+        role=str(role),
+        password_hash=hash_password(password),
+        active=True,
+        session_epoch=0,
+        created_at=datetime.now(UTC),
+    )
     session.add(user)
     session.flush()
-    auditlog.append(session, event=AuditEvent.USER_ADD, actor=actor, target_kind="user", target_id=user.id,
-                    data={"role": str(role)})
+    auditlog.append(
+        session,
+        event=AuditEvent.USER_ADD,
+        actor=actor,
+        target_kind="user",
+        target_id=user.id,
+        data={"role": str(role)},
+    )
     return user
 
 
@@ -62,7 +78,9 @@ def disable_user(session: Session, *, username: str, actor: str = "cli") -> User
     user = get_user(session, username)
     user.active = False
     user.session_epoch += 1
-    auditlog.append(session, event=AuditEvent.USER_DISABLE, actor=actor, target_kind="user", target_id=user.id)
+    auditlog.append(
+        session, event=AuditEvent.USER_DISABLE, actor=actor, target_kind="user", target_id=user.id
+    )
     return user
 
 
@@ -78,15 +96,24 @@ def grant(session: Session, *, username: str, kind: str, value: str = "*", actor
         value = port.code
     if kind == "identities":
         value = "*"
-    existing = session.scalar(select(UserGrant).where(UserGrant.user_id == user.id, UserGrant.kind == kind,
-                                                      UserGrant.value == value))
+    existing = session.scalar(
+        select(UserGrant).where(
+            UserGrant.user_id == user.id, UserGrant.kind == kind, UserGrant.value == value
+        )
+    )
     if existing is not None:
         return existing
     row = UserGrant(user_id=user.id, kind=kind, value=value, granted_at=datetime.now(UTC))
     session.add(row)
     session.flush()
-    auditlog.append(session, event=AuditEvent.USER_GRANT, actor=actor, target_kind="user", target_id=user.id,
-                    data={"kind": kind, "value": value})
+    auditlog.append(
+        session,
+        event=AuditEvent.USER_GRANT,
+        actor=actor,
+        target_kind="user",
+        target_id=user.id,
+        data={"kind": kind, "value": value},
+    )
     return row
 
 
@@ -104,7 +131,7 @@ DEMO_PORTS = ("2304", "2604")  # Laredo and Nogales: where OIG found the immigra
 
 def create_demo_users(session: Session, *, ports: tuple[str, ...] = DEMO_PORTS) -> list[tuple[str, str, str]]:
     """Create one user per role with a fresh random password (existing demo users are left alone and
-    not listed). Returns ``(username, role, password)`` for the caller to print once; never stored in clear."""
+    not listed). Returns ``(username, role, password)`` for the caller to print once; stored only hashed."""
     created: list[tuple[str, str, str]] = []
     for role in Role:
         username = f"demo-{role.value}"

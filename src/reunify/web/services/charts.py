@@ -9,7 +9,7 @@ from typing import Any
 import altair as alt
 import vl_convert as vlc
 
-WIDTH = 420
+WIDTH = 360
 
 
 def _svg(chart: alt.TopLevelMixin) -> str:
@@ -26,10 +26,14 @@ def bars(counts: Mapping[str, int], *, title: str, x_title: str, sort: Sequence[
     rows: list[dict[str, Any]] = [{"k": k, "n": int(v)} for k, v in counts.items()]
     if not rows:
         return f'<p class="empty">{title}: no separations yet.</p>'
-    chart = alt.Chart(alt.Data(values=rows), title=title, width=WIDTH, height=180).mark_bar(color="#3a5a8c").encode(
-        x=alt.X("k:N", title=x_title, sort=list(sort) if sort else "ascending"),
-        y=alt.Y("n:Q", title="separations", axis=alt.Axis(tickMinStep=1)),
-        tooltip=["k:N", "n:Q"],
+    chart = (
+        alt.Chart(alt.Data(values=rows), title=title, width=WIDTH, height=180)
+        .mark_bar(color="#3a5a8c")
+        .encode(
+            x=alt.X("k:N", title=x_title, sort=list(sort) if sort else "ascending"),
+            y=alt.Y("n:Q", title="separations", axis=alt.Axis(tickMinStep=1)),
+            tooltip=["k:N", "n:Q"],
+        )
     )
     return _svg(chart)
 
@@ -38,12 +42,18 @@ def stacked_verdicts(counts: Mapping[tuple[str, str], int], *, title: str) -> st
     rows = [{"framework": f, "verdict": v, "n": int(n)} for (f, v), n in counts.items()]
     if not rows:
         return f'<p class="empty">{title}: no separations yet.</p>'
-    colors = alt.Scale(domain=["consistent", "undetermined", "inconsistent"], range=["#4c8c4a", "#c9a227", "#b23b3b"])
-    chart = alt.Chart(alt.Data(values=rows), title=title, width=WIDTH, height=180).mark_bar().encode(
-        y=alt.Y("framework:N", title=None),
-        x=alt.X("n:Q", title="separations", axis=alt.Axis(tickMinStep=1)),
-        color=alt.Color("verdict:N", scale=colors),
-        tooltip=["framework:N", "verdict:N", "n:Q"],
+    colors = alt.Scale(
+        domain=["consistent", "undetermined", "inconsistent"], range=["#4c8c4a", "#c9a227", "#b23b3b"]
+    )
+    chart = (
+        alt.Chart(alt.Data(values=rows), title=title, width=WIDTH, height=180)
+        .mark_bar()
+        .encode(
+            y=alt.Y("framework:N", title=None),
+            x=alt.X("n:Q", title="separations", axis=alt.Axis(tickMinStep=1)),
+            color=alt.Color("verdict:N", scale=colors),
+            tooltip=["framework:N", "verdict:N", "n:Q"],
+        )
     )
     return _svg(chart)
 
@@ -54,4 +64,6 @@ def days_histogram(days: Sequence[int], *, title: str) -> str:
     buckets = ["0-13", "14-29", "30-59", "60-179", "180+"]
     edges = [(0, 13), (14, 29), (30, 59), (60, 179), (180, 10**6)]
     counts = {b: sum(1 for d in days if lo <= d <= hi) for b, (lo, hi) in zip(buckets, edges, strict=True)}
-    return bars(counts, title=title, x_title="days separated", sort=buckets).replace("separations</text>", "children</text>")
+    return bars(counts, title=title, x_title="days separated", sort=buckets).replace(
+        "separations</text>", "children</text>"
+    )

@@ -1,5 +1,5 @@
 """Headquarters' and court monitors' view: separations by month, port, reason and verdict; children still
-separated and for how long; Ms. L deadlines overdue; separations recorded without approval (should be none)."""
+separated and for how long; Ms. L deadlines overdue; separations recorded without approval (want none)."""
 
 from __future__ import annotations
 
@@ -33,12 +33,16 @@ class Dashboard:
     total: int = 0
 
 
-def build(ctx: Ctx, *, today: date | None = None) -> Dashboard:
+def build(ctx: Ctx, *, today: date | None = None) -> Dashboard:  # noqa: PLR0912 (one pass, one branch per measure)
     """Aggregate every separation the actor may see (supervisors: their ports). No identities."""
     today = today or date.today()
-    stmt = select(Separation).options(selectinload(Separation.reasons), selectinload(Separation.parties),
-                                      selectinload(Separation.verdicts), selectinload(Separation.reunifications),
-                                      selectinload(Separation.contacts))
+    stmt = select(Separation).options(
+        selectinload(Separation.reasons),
+        selectinload(Separation.parties),
+        selectinload(Separation.verdicts),
+        selectinload(Separation.reunifications),
+        selectinload(Separation.contacts),
+    )
     if ctx.actor.ports and ctx.actor.role.value == "supervisor":
         stmt = stmt.where(Separation.port_code.in_(sorted(ctx.actor.ports)))
     seps = ctx.session.scalars(stmt).all()
@@ -46,7 +50,8 @@ def build(ctx: Ctx, *, today: date | None = None) -> Dashboard:
     dobs: dict[int, date | None] = {}
     if child_ids:
         for pid, dob, precision in ctx.session.execute(
-                select(Person.id, Person.dob, Person.dob_precision).where(Person.id.in_(child_ids))):
+            select(Person.id, Person.dob, Person.dob_precision).where(Person.id.in_(child_ids))
+        ):
             dobs[pid] = date.fromisoformat(dob) if dob and precision == "day" else None
     d = Dashboard(total=len(seps))
     for sep in seps:
@@ -61,8 +66,11 @@ def build(ctx: Ctx, *, today: date | None = None) -> Dashboard:
                 d.by_verdict[(v.framework_id, v.verdict)] += 1
         if sep.status == SeparationStatus.PENDING_APPROVAL.value:
             d.pending_approval += 1
-        if (sep.source_system == APP_SOURCE_SYSTEM and sep.approved_by is None
-                and sep.status in (SeparationStatus.APPROVED.value, SeparationStatus.REUNIFIED.value)):
+        if (
+            sep.source_system == APP_SOURCE_SYSTEM
+            and sep.approved_by is None
+            and sep.status in (SeparationStatus.APPROVED.value, SeparationStatus.REUNIFIED.value)
+        ):
             d.recorded_without_approval += 1
         reunified = {r.person_id for r in sep.reunifications}
         whole_family = None in reunified
@@ -71,13 +79,22 @@ def build(ctx: Ctx, *, today: date | None = None) -> Dashboard:
         open_children = [] if whole_family else [c for c in children if c not in reunified]
         if open_children and deadline is not None and today > deadline:
             d.overdue += 1
-        if (sep.separation_date < MS_L_ORDER and open_children
-                and not any(c.contact_date <= date(2018, 7, 6) for c in sep.contacts)
-                and today > date(2018, 7, 6)):
+        if (
+            sep.separation_date < MS_L_ORDER
+            and open_children
+            and not any(c.contact_date <= date(2018, 7, 6) for c in sep.contacts)
+            and today > date(2018, 7, 6)
+        ):
             d.overdue_contact += 1
         for child in open_children:
-            d.still_separated.append({"separation_id": sep.id, "child_id": child, "port_code": sep.port_code,
-                                      "days": (today - sep.separation_date).days,
-                                      "overdue": deadline is not None and today > deadline})
+            d.still_separated.append(
+                {
+                    "separation_id": sep.id,
+                    "child_id": child,
+                    "port_code": sep.port_code,
+                    "days": (today - sep.separation_date).days,
+                    "overdue": deadline is not None and today > deadline,
+                }
+            )
     d.still_separated.sort(key=lambda row: -int(row["days"]))
     return d

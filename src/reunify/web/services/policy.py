@@ -49,4 +49,6 @@ class Judgement:
 def judge(reasons: Sequence[ReasonCode], on: date, ruleset: RuleSet) -> Judgement:
     """Judge ``reasons`` on ``on``: only frameworks in force are kept (the others say nothing about it)."""
     verdicts = tuple(v for v in evaluate(list(reasons), on, ruleset) if v.verdict != "not_in_force")
-    return Judgement(on=on, reasons=tuple(dict.fromkeys(reasons)), verdicts=verdicts, ruleset_hash=ruleset.hash)
+    return Judgement(
+        on=on, reasons=tuple(dict.fromkeys(reasons)), verdicts=verdicts, ruleset_hash=ruleset.hash
+    )

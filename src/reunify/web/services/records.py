@@ -43,7 +43,7 @@ from reunify.store.schema.canonical import (
 )
 from reunify.store.schema.web import Notification, SeparationNote
 from reunify.web import schemas as s
-from reunify.web.deps import Forbidden
+from reunify.web.deps import ForbiddenError
 from reunify.web.permissions import READ_ONLY, Role
 from reunify.web.services.context import Ctx
 from reunify.web.services.policy import FLAGGED, judge
@@ -52,11 +52,11 @@ SRC = {"source_system": APP_SOURCE_SYSTEM}
 OPEN_STATUSES = (SeparationStatus.PENDING_APPROVAL, SeparationStatus.APPROVED, SeparationStatus.PROPOSED)
 
 
-class NotFound(Exception):
+class NotFoundError(Exception):
     """No such record (or none the actor may know of)."""
 
 
-class Conflict(Exception):
+class ConflictError(Exception):
     """Someone else changed the record first. ``current`` is the record now, ``yours`` what was submitted."""
 
     def __init__(self, message: str, *, current: dict[str, Any], yours: dict[str, Any]) -> None:
@@ -75,7 +75,7 @@ def _sha256(text: str) -> str:
 
 def _writer(ctx: Ctx) -> None:
     if ctx.actor.role in READ_ONLY:
-        raise Forbidden("your role is read-only")
+        raise ForbiddenError("your role is read-only")
 
 
 # ---------------------------------------------------------------- people and encounters
@@ -103,8 +103,13 @@ def create_encounter(ctx: Ctx, data: s.EncounterIn) -> s.EncounterOut:
         raise UserError(f"unknown port code {data.port_code}: pick a Southwest Border port")
     ctx.check_port(port.code)
     session = ctx.session
-    encounter = Encounter(port_code=port.code, port_name=port.name, field_office=port.field_office,
-                          encounter_date=data.encounter_date, **SRC)
+    encounter = Encounter(
+        port_code=port.code,
+        port_name=port.name,
+        field_office=port.field_office,
+        encounter_date=data.encounter_date,
+        **SRC,
+    )
     session.add(encounter)
     session.flush()
     heads = [i for i, p in enumerate(data.people) if p.role == "PARENT"]
@@ -113,32 +118,55 @@ def create_encounter(ctx: Ctx, data: s.EncounterIn) -> s.EncounterOut:
         if p.a_number:
             a_number = normalize_a_number(p.a_number)
             if a_number is None:
-                raise UserError(f"person {i + 1}: an alien number has 8 or 9 digits (with or without A, dashes, spaces)")
+                raise UserError(
+                    f"person {i + 1}: an alien number has 8 or 9 digits (with or without A, dashes, spaces)"
+                )
         if p.dob is not None and p.dob > data.encounter_date:
             raise UserError(f"person {i + 1}: date of birth is after the encounter")
         person = Person(
-            a_number=a_number, a_number_index=a_number_index(a_number), sex=p.sex,
+            a_number=a_number,
+            a_number_index=a_number_index(a_number),
+            sex=p.sex,
             dob=p.dob.isoformat() if p.dob else None,
-            dob_precision=Precision.DAY.value if p.dob else Precision.UNKNOWN.value, **SRC,
+            dob_precision=Precision.DAY.value if p.dob else Precision.UNKNOWN.value,
+            **SRC,
         )
-        person.names.append(PersonName(given_name=p.given_name, family_name=p.family_name,
-                                       given_name_folded=fold_name(p.given_name),
-                                       family_name_folded=fold_name(p.family_name), **SRC))
+        person.names.append(
+            PersonName(
+                given_name=p.given_name,
+                family_name=p.family_name,
+                given_name_folded=fold_name(p.given_name),
+                family_name_folded=fold_name(p.family_name),
+                **SRC,
+            )
+        )
         session.add(person)
         session.flush()
         rel = {"PARENT": None, "CHILD": RelationshipKind.CHILD.value, "OTHER": None}[p.role]
-        session.add(EncounterMember(encounter_id=encounter.id, person_id=person.id, relationship_to_head=rel,
-                                    is_head=bool(heads) and i == heads[0], asylum_claim=data.asylum_claim, **SRC))
+        session.add(
+            EncounterMember(
+                encounter_id=encounter.id,
+                person_id=person.id,
+                relationship_to_head=rel,
+                is_head=bool(heads) and i == heads[0],
+                asylum_claim=data.asylum_claim,
+                **SRC,
+            )
+        )
     session.flush()
-    ctx.log(AuditEvent.ENCOUNTER_CREATE, target_kind="encounter", target_id=encounter.id,
-            data={"port_code": port.code, "people": len(data.people)})
+    ctx.log(
+        AuditEvent.ENCOUNTER_CREATE,
+        target_kind="encounter",
+        target_id=encounter.id,
+        data={"port_code": port.code, "people": len(data.people)},
+    )
     return _encounter_out(ctx, encounter)
 
 
 def _load_encounter(ctx: Ctx, encounter_id: int) -> Encounter:
     encounter = ctx.session.get(Encounter, encounter_id)
     if encounter is None:
-        raise NotFound(f"no encounter #{encounter_id}")
+        raise NotFoundError(f"no encounter #{encounter_id}")
     ctx.check_port(encounter.port_code)
     return encounter
 
@@ -164,14 +192,27 @@ def _encounter_out(ctx: Ctx, encounter: Encounter) -> s.EncounterOut:
     session = ctx.session
     members = _members(session, encounter.id)
     ids = [p.id for p, _ in members]
-    rels = session.scalars(
-        select(FamilyRelationship).where(FamilyRelationship.person_a_id.in_(ids), FamilyRelationship.person_b_id.in_(ids))
-    ).all() if ids else []
-    sep_ids = session.scalars(select(Separation.id).where(Separation.encounter_id == encounter.id).order_by(Separation.id)).all()
+    rels = (
+        session.scalars(
+            select(FamilyRelationship).where(
+                FamilyRelationship.person_a_id.in_(ids), FamilyRelationship.person_b_id.in_(ids)
+            )
+        ).all()
+        if ids
+        else []
+    )
+    sep_ids = session.scalars(
+        select(Separation.id).where(Separation.encounter_id == encounter.id).order_by(Separation.id)
+    ).all()
     return s.EncounterOut(
-        id=encounter.id, port_code=encounter.port_code, port_name=encounter.port_name,
-        field_office=encounter.field_office, encounter_date=encounter.encounter_date,
-        people=[_person_out(session, p, show=ctx.actor.sees_identities, role=_role_of(m)) for p, m in members],
+        id=encounter.id,
+        port_code=encounter.port_code,
+        port_name=encounter.port_name,
+        field_office=encounter.field_office,
+        encounter_date=encounter.encounter_date,
+        people=[
+            _person_out(session, p, show=ctx.actor.sees_identities, role=_role_of(m)) for p, m in members
+        ],
         relationships=[_relationship_out(r) for r in rels],
         separation_ids=list(sep_ids),
     )
@@ -183,51 +224,81 @@ def _relationship_out(r: FamilyRelationship) -> s.RelationshipOut:
         adult, child, kind = r.person_b_id, r.person_a_id, r.inverse_kind
     else:
         adult, child, kind = r.person_a_id, r.person_b_id, r.kind
-    return s.RelationshipOut(adult_id=adult, child_id=child, kind=kind, verification_method=r.verification_method,
-                             verified=r.verification_method is not None)
+    return s.RelationshipOut(
+        adult_id=adult,
+        child_id=child,
+        kind=kind,
+        verification_method=r.verification_method,
+        verified=r.verification_method is not None,
+    )
 
 
 def list_encounters(ctx: Ctx, *, limit: int = 100) -> list[s.EncounterSummary]:
     """The latest encounters in the actor's scope (no identities: a list, not a person's record)."""
-    n_people = (select(EncounterMember.encounter_id, func.count().label("n")).group_by(EncounterMember.encounter_id)
-                .subquery())
-    stmt = (select(Encounter, func.coalesce(n_people.c.n, 0))
-            .outerjoin(n_people, n_people.c.encounter_id == Encounter.id)
-            .where(Encounter.source_system == APP_SOURCE_SYSTEM)
-            .order_by(Encounter.id.desc()).limit(limit))
+    n_people = (
+        select(EncounterMember.encounter_id, func.count().label("n"))
+        .group_by(EncounterMember.encounter_id)
+        .subquery()
+    )
+    stmt = (
+        select(Encounter, func.coalesce(n_people.c.n, 0))
+        .outerjoin(n_people, n_people.c.encounter_id == Encounter.id)
+        .where(Encounter.source_system == APP_SOURCE_SYSTEM)
+        .order_by(Encounter.id.desc())
+        .limit(limit)
+    )
     if ctx.actor.role in (Role.OFFICER, Role.SUPERVISOR):
         stmt = stmt.where(Encounter.port_code.in_(sorted(ctx.actor.ports)))
-    return [s.EncounterSummary(id=e.id, port_code=e.port_code, port_name=e.port_name, encounter_date=e.encounter_date,
-                               n_people=int(n)) for e, n in ctx.session.execute(stmt).all()]
+    return [
+        s.EncounterSummary(
+            id=e.id,
+            port_code=e.port_code,
+            port_name=e.port_name,
+            encounter_date=e.encounter_date,
+            n_people=int(n),
+        )
+        for e, n in ctx.session.execute(stmt).all()
+    ]
 
 
 def get_encounter(ctx: Ctx, encounter_id: int) -> s.EncounterOut:
     """An encounter with its people; a view of their records, so it is logged."""
     encounter = _load_encounter(ctx, encounter_id)
     out = _encounter_out(ctx, encounter)
-    ctx.log(AuditEvent.ENCOUNTER_VIEW, target_kind="encounter", target_id=encounter.id,
-            data={"person_ids": [p.id for p in out.people], "identities_shown": ctx.actor.sees_identities})
+    ctx.log(
+        AuditEvent.ENCOUNTER_VIEW,
+        target_kind="encounter",
+        target_id=encounter.id,
+        data={"person_ids": [p.id for p in out.people], "identities_shown": ctx.actor.sees_identities},
+    )
     return out
 
 
 def _person_port(session: Session, person_id: int) -> list[str]:
-    return list(session.scalars(
-        select(Encounter.port_code).join(EncounterMember, EncounterMember.encounter_id == Encounter.id)
-        .where(EncounterMember.person_id == person_id)
-    ).all())
+    return list(
+        session.scalars(
+            select(Encounter.port_code)
+            .join(EncounterMember, EncounterMember.encounter_id == Encounter.id)
+            .where(EncounterMember.person_id == person_id)
+        ).all()
+    )
 
 
 def get_person(ctx: Ctx, person_id: int) -> s.PersonOut:
     """One person's record, as the actor may see it; every view is logged."""
     person = ctx.session.get(Person, person_id, options=[selectinload(Person.names)])
     if person is None:
-        raise NotFound(f"no person #{person_id}")
+        raise NotFoundError(f"no person #{person_id}")
     if ctx.actor.role in (Role.OFFICER, Role.SUPERVISOR):
         ports = _person_port(ctx.session, person_id)
         if not any(p in ctx.actor.ports for p in ports):
-            raise Forbidden("this person was not encountered at a port in your scope")
-    ctx.log(AuditEvent.PERSON_VIEW, target_kind="person", target_id=person.id,
-            data={"identities_shown": ctx.actor.sees_identities})
+            raise ForbiddenError("this person was not encountered at a port in your scope")
+    ctx.log(
+        AuditEvent.PERSON_VIEW,
+        target_kind="person",
+        target_id=person.id,
+        data={"identities_shown": ctx.actor.sees_identities},
+    )
     return _person_out(ctx.session, person, show=ctx.actor.sees_identities)
 
 
@@ -253,21 +324,41 @@ def record_relationship(ctx: Ctx, data: s.RelationshipIn) -> s.RelationshipOut:
         a, b, k, ik = data.adult_id, data.child_id, kind, back
     else:
         a, b, k, ik = data.child_id, data.adult_id, back, kind
-    existing = ctx.session.scalar(select(FamilyRelationship).where(
-        FamilyRelationship.person_a_id == a, FamilyRelationship.person_b_id == b, FamilyRelationship.kind == k.value))
+    existing = ctx.session.scalar(
+        select(FamilyRelationship).where(
+            FamilyRelationship.person_a_id == a,
+            FamilyRelationship.person_b_id == b,
+            FamilyRelationship.kind == k.value,
+        )
+    )
     if existing is None:
-        existing = FamilyRelationship(person_a_id=a, person_b_id=b, kind=k.value, inverse_kind=ik.value, **fields, **SRC)
+        existing = FamilyRelationship(
+            person_a_id=a, person_b_id=b, kind=k.value, inverse_kind=ik.value, **fields, **SRC
+        )
         ctx.session.add(existing)
     else:
         for key, value in fields.items():
             if key != "claimed_by":
                 setattr(existing, key, value)
     ctx.session.flush()
-    ctx.log(AuditEvent.RELATIONSHIP_RECORD, target_kind="relationship", target_id=existing.id,
-            data={"adult_id": data.adult_id, "child_id": data.child_id, "kind": kind.value,
-                  "verification_method": fields["verification_method"]})
-    return s.RelationshipOut(adult_id=data.adult_id, child_id=data.child_id, kind=kind.value,
-                             verification_method=fields["verification_method"], verified=verified)
+    ctx.log(
+        AuditEvent.RELATIONSHIP_RECORD,
+        target_kind="relationship",
+        target_id=existing.id,
+        data={
+            "adult_id": data.adult_id,
+            "child_id": data.child_id,
+            "kind": kind.value,
+            "verification_method": fields["verification_method"],
+        },
+    )
+    return s.RelationshipOut(
+        adult_id=data.adult_id,
+        child_id=data.child_id,
+        kind=kind.value,
+        verification_method=fields["verification_method"],
+        verified=verified,
+    )
 
 
 # ---------------------------------------------------------------- separations
@@ -292,13 +383,24 @@ def propose_separation(ctx: Ctx, data: s.SeparationIn, ruleset: RuleSet) -> s.Se
     judgement = judge(data.reasons, data.separation_date, ruleset)
     justification = data.justification.strip()
     if judgement.needs_approval and not justification:
-        flagged = ", ".join(f"{v.framework_id}: {v.verdict}" for v in judgement.flagged) or "no framework in force"
-        raise UserError(f"these reasons are not consistent with every framework in force ({flagged}): "
-                        "write a justification; a supervisor must approve it")
+        flagged = (
+            ", ".join(f"{v.framework_id}: {v.verdict}" for v in judgement.flagged) or "no framework in force"
+        )
+        raise UserError(
+            f"these reasons are not consistent with every framework in force ({flagged}): "
+            "write a justification; a supervisor must approve it"
+        )
     session = ctx.session
-    sep = Separation(encounter_id=encounter.id, port_code=encounter.port_code, separation_date=data.separation_date,
-                     officer=ctx.actor.log_id, status=SeparationStatus.PENDING_APPROVAL.value,
-                     narrative=data.narrative, justification=justification or None, **SRC)
+    sep = Separation(
+        encounter_id=encounter.id,
+        port_code=encounter.port_code,
+        separation_date=data.separation_date,
+        officer=ctx.actor.log_id,
+        status=SeparationStatus.PENDING_APPROVAL.value,
+        narrative=data.narrative,
+        justification=justification or None,
+        **SRC,
+    )
     for code in dict.fromkeys(data.reasons):
         sep.reasons.append(SeparationReason(code=code.value, **SRC))
     for pid in parents:
@@ -306,47 +408,96 @@ def propose_separation(ctx: Ctx, data: s.SeparationIn, ruleset: RuleSet) -> s.Se
     for pid in children:
         sep.parties.append(SeparationParty(person_id=pid, role=PartyRole.CHILD.value, **SRC))
     for v in judgement.verdicts:
-        sep.verdicts.append(SeparationVerdict(framework_id=v.framework_id, verdict=v.verdict, rule_id=v.rule_id,
-                                              explanation=v.explanation, ruleset_hash=judgement.ruleset_hash, **SRC))
+        sep.verdicts.append(
+            SeparationVerdict(
+                framework_id=v.framework_id,
+                verdict=v.verdict,
+                rule_id=v.rule_id,
+                explanation=v.explanation,
+                ruleset_hash=judgement.ruleset_hash,
+                **SRC,
+            )
+        )
     session.add(sep)
     session.flush()
     if data.evidence.strip():
-        session.add(SeparationNote(separation_id=sep.id, kind="evidence", body=data.evidence.strip(),
-                                   author=ctx.actor.log_id, created_at=_now()))
+        session.add(
+            SeparationNote(
+                separation_id=sep.id,
+                kind="evidence",
+                body=data.evidence.strip(),
+                author=ctx.actor.log_id,
+                created_at=_now(),
+            )
+        )
     if judgement.needs_approval:
-        frameworks = ", ".join(f"{v.framework_id} ({v.verdict})" for v in judgement.flagged) or "no framework in force"
-        session.add(Notification(
-            created_at=_now(), audience=Role.HEADQUARTERS.value, kind="separation_flagged",
-            target_kind="separation", target_id=str(sep.id),
-            message=(f"Separation #{sep.id} at port {sep.port_code} on {sep.separation_date.isoformat()} "
-                     f"for {', '.join(r.value for r in judgement.reasons)}: {frameworks}. Justified; awaiting a supervisor."),
-        ))
+        frameworks = (
+            ", ".join(f"{v.framework_id} ({v.verdict})" for v in judgement.flagged) or "no framework in force"
+        )
+        session.add(
+            Notification(
+                created_at=_now(),
+                audience=Role.HEADQUARTERS.value,
+                kind="separation_flagged",
+                target_kind="separation",
+                target_id=str(sep.id),
+                message=(
+                    f"Separation #{sep.id} at port {sep.port_code} on {sep.separation_date.isoformat()} "
+                    f"for {', '.join(r.value for r in judgement.reasons)}: {frameworks}. "
+                    "Justified; awaiting a supervisor."
+                ),
+            )
+        )
     session.flush()
-    ctx.log(AuditEvent.SEPARATION_PROPOSE, target_kind="separation", target_id=sep.id, data={
-        "encounter_id": encounter.id, "port_code": sep.port_code, "separation_date": sep.separation_date.isoformat(),
-        "reasons": [r.value for r in judgement.reasons], "parent_ids": parents, "child_ids": children,
-        "verdicts": {v.framework_id: v.verdict for v in judgement.verdicts}, "ruleset_hash": judgement.ruleset_hash,
-        "needs_approval": judgement.needs_approval, "justification_sha256": _sha256(justification) if justification else None,
-        "narrative_sha256": _sha256(data.narrative),
-    })
+    ctx.log(
+        AuditEvent.SEPARATION_PROPOSE,
+        target_kind="separation",
+        target_id=sep.id,
+        data={
+            "encounter_id": encounter.id,
+            "port_code": sep.port_code,
+            "separation_date": sep.separation_date.isoformat(),
+            "reasons": [r.value for r in judgement.reasons],
+            "parent_ids": parents,
+            "child_ids": children,
+            "verdicts": {v.framework_id: v.verdict for v in judgement.verdicts},
+            "ruleset_hash": judgement.ruleset_hash,
+            "needs_approval": judgement.needs_approval,
+            "justification_sha256": _sha256(justification) if justification else None,
+            "narrative_sha256": _sha256(data.narrative),
+        },
+    )
     return _separation_out(ctx, sep)
 
 
 def _load_separation(ctx: Ctx, separation_id: int, *, for_update: bool = False) -> Separation:
-    sep = ctx.session.get(Separation, separation_id, options=[
-        selectinload(Separation.parties), selectinload(Separation.reasons), selectinload(Separation.verdicts),
-        selectinload(Separation.reunifications), selectinload(Separation.contacts)])
+    sep = ctx.session.get(
+        Separation,
+        separation_id,
+        options=[
+            selectinload(Separation.parties),
+            selectinload(Separation.reasons),
+            selectinload(Separation.verdicts),
+            selectinload(Separation.reunifications),
+            selectinload(Separation.contacts),
+        ],
+    )
     if sep is None:
-        raise NotFound(f"no separation #{separation_id}")
+        raise NotFoundError(f"no separation #{separation_id}")
     if ctx.actor.role == Role.COUNSEL and str(separation_id) not in ctx.actor.families:
-        raise Forbidden("you have not been granted this family")
+        raise ForbiddenError("you have not been granted this family")
     ctx.check_port(sep.port_code)
     return sep
 
 
 def _notes(session: Session, separation_id: int, kind: str) -> list[SeparationNote]:
-    return list(session.scalars(select(SeparationNote).where(SeparationNote.separation_id == separation_id,
-                                                             SeparationNote.kind == kind).order_by(SeparationNote.id)))
+    return list(
+        session.scalars(
+            select(SeparationNote)
+            .where(SeparationNote.separation_id == separation_id, SeparationNote.kind == kind)
+            .order_by(SeparationNote.id)
+        )
+    )
 
 
 def _latest_verdicts(sep: Separation) -> list[SeparationVerdict]:
@@ -359,13 +510,35 @@ def _latest_verdicts(sep: Separation) -> list[SeparationVerdict]:
 def _separation_out(ctx: Ctx, sep: Separation) -> s.SeparationOut:
     session = ctx.session
     show = ctx.actor.sees_identities
-    people = {p.id: p for p in session.scalars(
-        select(Person).where(Person.id.in_([pt.person_id for pt in sep.parties])).options(selectinload(Person.names)))}
-    parents = [_person_out(session, people[pt.person_id], show=show, role="PARENT") for pt in sep.parties if pt.role == "PARENT"]
-    children = [_person_out(session, people[pt.person_id], show=show, role="CHILD") for pt in sep.parties if pt.role == "CHILD"]
-    custody = session.scalars(select(CustodyEpisode).where(CustodyEpisode.person_id.in_(list(people)),
-                                                           CustodyEpisode.start_date >= sep.separation_date)
-                              .order_by(CustodyEpisode.start_date, CustodyEpisode.id)).all() if people else []
+    people = {
+        p.id: p
+        for p in session.scalars(
+            select(Person)
+            .where(Person.id.in_([pt.person_id for pt in sep.parties]))
+            .options(selectinload(Person.names))
+        )
+    }
+    parents = [
+        _person_out(session, people[pt.person_id], show=show, role="PARENT")
+        for pt in sep.parties
+        if pt.role == "PARENT"
+    ]
+    children = [
+        _person_out(session, people[pt.person_id], show=show, role="CHILD")
+        for pt in sep.parties
+        if pt.role == "CHILD"
+    ]
+    custody = (
+        session.scalars(
+            select(CustodyEpisode)
+            .where(
+                CustodyEpisode.person_id.in_(list(people)), CustodyEpisode.start_date >= sep.separation_date
+            )
+            .order_by(CustodyEpisode.start_date, CustodyEpisode.id)
+        ).all()
+        if people
+        else []
+    )
     verdicts = _latest_verdicts(sep)
     from reunify.web.services.policy import ruleset_for  # cached
 
@@ -374,33 +547,65 @@ def _separation_out(ctx: Ctx, sep: Separation) -> s.SeparationOut:
     decisions = _notes(session, sep.id, "decision")
     reunified = [r.reunification_date for r in sep.reunifications]
     return s.SeparationOut(
-        id=sep.id, encounter_id=sep.encounter_id, port_code=sep.port_code, separation_date=sep.separation_date,
-        status=SeparationStatus(sep.status), reasons=[ReasonCode(r.code) for r in sep.reasons],
-        verdicts=[s.VerdictOut(framework_id=v.framework_id, verdict=v.verdict, rule_id=v.rule_id,
-                               explanation=v.explanation, citation=quotes.get(v.framework_id, ("", ""))[1],
-                               quote=quotes.get(v.framework_id, ("", ""))[0])
-                  for v in verdicts if v.verdict != "not_in_force"],
+        id=sep.id,
+        encounter_id=sep.encounter_id,
+        port_code=sep.port_code,
+        separation_date=sep.separation_date,
+        status=SeparationStatus(sep.status),
+        reasons=[ReasonCode(r.code) for r in sep.reasons],
+        verdicts=[
+            s.VerdictOut(
+                framework_id=v.framework_id,
+                verdict=v.verdict,
+                rule_id=v.rule_id,
+                explanation=v.explanation,
+                citation=quotes.get(v.framework_id, ("", ""))[1],
+                quote=quotes.get(v.framework_id, ("", ""))[0],
+            )
+            for v in verdicts
+            if v.verdict != "not_in_force"
+        ],
         needs_justification=any(v.verdict in FLAGGED for v in verdicts),
-        narrative=sep.narrative, evidence="\n\n".join(n.body for n in evidence) or None,
-        justification=sep.justification, proposed_by=sep.officer, approved_by=sep.approved_by,
-        approved_at=sep.approved_at, decision_note=decisions[-1].body if decisions else None,
-        reunification_date=max(reunified) if reunified else None, version=sep.version_id,
-        parents=parents, children=children,
-        custody=[s.CustodyOut(person_id=c.person_id, agency=c.agency, facility=c.facility, start_date=c.start_date,
-                              end_date=c.end_date) for c in custody],
-        contacts=[s.ContactOut(contact_date=c.contact_date, kind=c.kind) for c in sorted(sep.contacts, key=lambda c: c.contact_date)],
+        narrative=sep.narrative,
+        evidence="\n\n".join(n.body for n in evidence) or None,
+        justification=sep.justification,
+        proposed_by=sep.officer,
+        approved_by=sep.approved_by,
+        approved_at=sep.approved_at,
+        decision_note=decisions[-1].body if decisions else None,
+        reunification_date=max(reunified) if reunified else None,
+        version=sep.version_id,
+        parents=parents,
+        children=children,
+        custody=[
+            s.CustodyOut(
+                person_id=c.person_id,
+                agency=c.agency,
+                facility=c.facility,
+                start_date=c.start_date,
+                end_date=c.end_date,
+            )
+            for c in custody
+        ],
+        contacts=[
+            s.ContactOut(contact_date=c.contact_date, kind=c.kind)
+            for c in sorted(sep.contacts, key=lambda c: c.contact_date)
+        ],
     )
 
 
 def _quotes(ruleset: RuleSet, verdicts: Sequence[SeparationVerdict]) -> dict[str, tuple[str, str]]:
     out: dict[str, tuple[str, str]] = {}
+    known = {f.id: f for f in ruleset.frameworks}
     for v in verdicts:
-        try:
-            framework = ruleset.framework(v.framework_id)
-        except Exception:  # noqa: BLE001 - a framework since removed from the rules: show no quote
+        framework = known.get(v.framework_id)
+        if framework is None:  # a framework since removed from the rules: no quote to show
             continue
         rule = next((r for r in framework.rules if r.id == v.rule_id), None)
-        out[v.framework_id] = (framework.quote_of(rule) if rule else framework.quote, rule.citation if rule else framework.citation)
+        out[v.framework_id] = (
+            framework.quote_of(rule) if rule else framework.quote,
+            rule.citation if rule else framework.citation,
+        )
     return out
 
 
@@ -408,48 +613,76 @@ def get_separation(ctx: Ctx, separation_id: int) -> s.SeparationOut:
     """A separation with its people, verdicts and follow-up; a view of people's records, so logged."""
     sep = _load_separation(ctx, separation_id)
     out = _separation_out(ctx, sep)
-    ctx.log(AuditEvent.SEPARATION_VIEW, target_kind="separation", target_id=sep.id,
-            data={"person_ids": [p.id for p in out.parents + out.children], "identities_shown": ctx.actor.sees_identities})
+    ctx.log(
+        AuditEvent.SEPARATION_VIEW,
+        target_kind="separation",
+        target_id=sep.id,
+        data={
+            "person_ids": [p.id for p in out.parents + out.children],
+            "identities_shown": ctx.actor.sees_identities,
+        },
+    )
     return out
 
 
-def list_separations(ctx: Ctx, *, status: SeparationStatus | None = None, limit: int = 200) -> list[s.SeparationSummary]:
+def list_separations(
+    ctx: Ctx, *, status: SeparationStatus | None = None, limit: int = 200
+) -> list[s.SeparationSummary]:
     """Separations in the actor's scope, newest first (no identities)."""
-    stmt = (select(Separation).options(selectinload(Separation.reasons), selectinload(Separation.parties),
-                                       selectinload(Separation.verdicts))
-            .order_by(Separation.id.desc()).limit(limit))
+    stmt = (
+        select(Separation)
+        .options(
+            selectinload(Separation.reasons),
+            selectinload(Separation.parties),
+            selectinload(Separation.verdicts),
+        )
+        .order_by(Separation.id.desc())
+        .limit(limit)
+    )
     if status is not None:
         stmt = stmt.where(Separation.status == status.value)
     if ctx.actor.role in (Role.OFFICER, Role.SUPERVISOR):
         stmt = stmt.where(Separation.port_code.in_(sorted(ctx.actor.ports)))
     if ctx.actor.role == Role.COUNSEL:
         stmt = stmt.where(Separation.id.in_([int(f) for f in ctx.actor.families if f.isdigit()]))
-    return [s.SeparationSummary(
-        id=sep.id, port_code=sep.port_code, separation_date=sep.separation_date, status=SeparationStatus(sep.status),
-        reasons=[ReasonCode(r.code) for r in sep.reasons],
-        flagged=any(v.verdict in FLAGGED for v in _latest_verdicts(sep)),
-        n_children=sum(1 for p in sep.parties if p.role == "CHILD"), version=sep.version_id,
-    ) for sep in ctx.session.scalars(stmt)]
+    return [
+        s.SeparationSummary(
+            id=sep.id,
+            port_code=sep.port_code,
+            separation_date=sep.separation_date,
+            status=SeparationStatus(sep.status),
+            reasons=[ReasonCode(r.code) for r in sep.reasons],
+            flagged=any(v.verdict in FLAGGED for v in _latest_verdicts(sep)),
+            n_children=sum(1 for p in sep.parties if p.role == "CHILD"),
+            version=sep.version_id,
+        )
+        for sep in ctx.session.scalars(stmt)
+    ]
 
 
 def _check_version(ctx: Ctx, sep: Separation, version: int, yours: dict[str, Any]) -> None:
     if sep.version_id != version:
-        raise Conflict(
+        raise ConflictError(
             f"separation #{sep.id} was changed by someone else (you edited version {version}, it is now "
-            f"version {sep.version_id}): nothing was saved; your changes are returned so you can apply them again",
-            current=_separation_out(ctx, sep).model_dump(mode="json"), yours=yours,
+            f"version {sep.version_id}): nothing was saved; your changes are returned "
+            "so you can apply them again",
+            current=_separation_out(ctx, sep).model_dump(mode="json"),
+            yours=yours,
         )
 
 
 def _flush_versioned(ctx: Ctx, sep: Separation, version: int, yours: dict[str, Any]) -> None:
-    """Flush; a concurrent writer that got there first between our read and write is a Conflict too."""
+    """Flush; a concurrent writer that got there first between our read and write is a ConflictError too."""
     try:
         ctx.session.flush()
     except StaleDataError:
         ctx.session.rollback()
         fresh = ctx.session.get(Separation, sep.id, populate_existing=True)
-        raise Conflict(f"separation #{sep.id} was changed by someone else at the same moment: nothing was saved",
-                       current=_separation_out(ctx, fresh).model_dump(mode="json") if fresh else {}, yours=yours) from None
+        raise ConflictError(
+            f"separation #{sep.id} was changed by someone else at the same moment: nothing was saved",
+            current=_separation_out(ctx, fresh).model_dump(mode="json") if fresh else {},
+            yours=yours,
+        ) from None
 
 
 def update_separation(ctx: Ctx, separation_id: int, data: s.SeparationUpdate) -> s.SeparationOut:
@@ -470,37 +703,55 @@ def update_separation(ctx: Ctx, separation_id: int, data: s.SeparationUpdate) ->
         sep.justification = data.justification.strip() or None
         changed.append("justification")
     if data.evidence:
-        ctx.session.add(SeparationNote(separation_id=sep.id, kind="evidence", body=data.evidence,
-                                       author=ctx.actor.log_id, created_at=_now()))
+        ctx.session.add(
+            SeparationNote(
+                separation_id=sep.id,
+                kind="evidence",
+                body=data.evidence,
+                author=ctx.actor.log_id,
+                created_at=_now(),
+            )
+        )
         changed.append("evidence")
     sep.updated_at = _now()
     _flush_versioned(ctx, sep, data.version, yours)
-    ctx.log(AuditEvent.SEPARATION_UPDATE, target_kind="separation", target_id=sep.id,
-            data={"fields": changed, "version": sep.version_id})
+    ctx.log(
+        AuditEvent.SEPARATION_UPDATE,
+        target_kind="separation",
+        target_id=sep.id,
+        data={"fields": changed, "version": sep.version_id},
+    )
     return _separation_out(ctx, sep)
 
 
 def decide_separation(ctx: Ctx, separation_id: int, data: s.DecisionIn, *, approve: bool) -> s.SeparationOut:
     """A supervisor approves or rejects a pending separation, with a note (version-guarded)."""
     if ctx.actor.role != Role.SUPERVISOR:
-        raise Forbidden("only a supervisor decides on separations")
+        raise ForbiddenError("only a supervisor decides on separations")
     sep = _load_separation(ctx, separation_id)
     yours = data.model_dump(mode="json") | {"decision": "approve" if approve else "reject"}
     _check_version(ctx, sep, data.version, yours)
     if sep.status != SeparationStatus.PENDING_APPROVAL.value:
         raise UserError(f"separation #{sep.id} is {sep.status}, not awaiting approval")
     if sep.officer == ctx.actor.log_id:
-        raise Forbidden("you cannot decide on a separation you proposed")
+        raise ForbiddenError("you cannot decide on a separation you proposed")
     sep.status = (SeparationStatus.APPROVED if approve else SeparationStatus.REJECTED).value
     if approve:
         sep.approved_by = ctx.actor.log_id
         sep.approved_at = _now()
     sep.updated_at = _now()
-    ctx.session.add(SeparationNote(separation_id=sep.id, kind="decision", body=data.note, author=ctx.actor.log_id,
-                                   created_at=_now()))
+    ctx.session.add(
+        SeparationNote(
+            separation_id=sep.id, kind="decision", body=data.note, author=ctx.actor.log_id, created_at=_now()
+        )
+    )
     _flush_versioned(ctx, sep, data.version, yours)
-    ctx.log(AuditEvent.SEPARATION_APPROVE if approve else AuditEvent.SEPARATION_REJECT, target_kind="separation",
-            target_id=sep.id, data={"version": sep.version_id, "note_sha256": _sha256(data.note)})
+    ctx.log(
+        AuditEvent.SEPARATION_APPROVE if approve else AuditEvent.SEPARATION_REJECT,
+        target_kind="separation",
+        target_id=sep.id,
+        data={"version": sep.version_id, "note_sha256": _sha256(data.note)},
+    )
     return _separation_out(ctx, sep)
 
 
@@ -517,25 +768,44 @@ def record_custody(ctx: Ctx, separation_id: int, data: s.CustodyIn) -> s.Separat
     if data.start_date < sep.separation_date:
         raise UserError("a custody transfer after a separation cannot precede it")
     session = ctx.session
-    current = session.scalar(select(CustodyEpisode).where(CustodyEpisode.person_id == data.person_id,
-                                                          CustodyEpisode.end_date.is_(None)))
+    current = session.scalar(
+        select(CustodyEpisode).where(
+            CustodyEpisode.person_id == data.person_id, CustodyEpisode.end_date.is_(None)
+        )
+    )
     if current is not None:
         if data.start_date < current.start_date:
             raise UserError("the transfer precedes the person's current custody: record transfers in order")
         current.end_date = data.start_date
         current.end_reason = "TRANSFERRED"
         current.next_custodian = data.agency.value
-    later = session.scalar(select(func.count()).select_from(CustodyEpisode).where(
-        CustodyEpisode.person_id == data.person_id, CustodyEpisode.end_date > data.start_date))
+    later = session.scalar(
+        select(func.count())
+        .select_from(CustodyEpisode)
+        .where(CustodyEpisode.person_id == data.person_id, CustodyEpisode.end_date > data.start_date)
+    )
     if later:
         raise UserError("this person already has custody recorded after that date")
-    episode = CustodyEpisode(person_id=data.person_id, agency=data.agency.value, facility=data.facility,
-                             start_date=data.start_date, **SRC)
+    episode = CustodyEpisode(
+        person_id=data.person_id,
+        agency=data.agency.value,
+        facility=data.facility,
+        start_date=data.start_date,
+        **SRC,
+    )
     session.add(episode)
     session.flush()
-    ctx.log(AuditEvent.CUSTODY_RECORD, target_kind="separation", target_id=sep.id,
-            data={"person_id": data.person_id, "agency": data.agency.value, "start_date": data.start_date.isoformat(),
-                  "custody_episode_id": episode.id})
+    ctx.log(
+        AuditEvent.CUSTODY_RECORD,
+        target_kind="separation",
+        target_id=sep.id,
+        data={
+            "person_id": data.person_id,
+            "agency": data.agency.value,
+            "start_date": data.start_date.isoformat(),
+            "custody_episode_id": episode.id,
+        },
+    )
     return _separation_out(ctx, sep)
 
 
@@ -548,8 +818,16 @@ def record_contact(ctx: Ctx, separation_id: int, data: s.ContactIn) -> s.Separat
     contact = Contact.for_separation(sep, contact_date=data.contact_date, kind=data.kind.value, **SRC)
     ctx.session.add(contact)
     ctx.session.flush()
-    ctx.log(AuditEvent.CONTACT_RECORD, target_kind="separation", target_id=sep.id,
-            data={"contact_id": contact.id, "contact_date": data.contact_date.isoformat(), "kind": data.kind.value})
+    ctx.log(
+        AuditEvent.CONTACT_RECORD,
+        target_kind="separation",
+        target_id=sep.id,
+        data={
+            "contact_id": contact.id,
+            "contact_date": data.contact_date.isoformat(),
+            "kind": data.kind.value,
+        },
+    )
     return _separation_out(ctx, sep)
 
 
@@ -564,17 +842,31 @@ def record_reunification(ctx: Ctx, separation_id: int, data: s.ReunificationIn) 
     if data.reunification_date < sep.separation_date:
         raise UserError("a reunification cannot precede its separation")
     for child in _party_ids(sep, "CHILD"):
-        sep.reunifications.append(Reunification.for_separation(
-            sep, person_id=child, reunification_date=data.reunification_date,
-            verified_by=ctx.actor.log_id if data.verification_method else None,
-            verification_method=data.verification_method.value if data.verification_method else None, **SRC))
+        sep.reunifications.append(
+            Reunification.for_separation(
+                sep,
+                person_id=child,
+                reunification_date=data.reunification_date,
+                verified_by=ctx.actor.log_id if data.verification_method else None,
+                verification_method=data.verification_method.value if data.verification_method else None,
+                **SRC,
+            )
+        )
     was = sep.status
     sep.status = SeparationStatus.REUNIFIED.value
     sep.updated_at = _now()
     _flush_versioned(ctx, sep, data.version, yours)
-    ctx.log(AuditEvent.REUNIFICATION_RECORD, target_kind="separation", target_id=sep.id,
-            data={"reunification_date": data.reunification_date.isoformat(), "previous_status": was,
-                  "child_ids": _party_ids(sep, "CHILD"), "version": sep.version_id})
+    ctx.log(
+        AuditEvent.REUNIFICATION_RECORD,
+        target_kind="separation",
+        target_id=sep.id,
+        data={
+            "reunification_date": data.reunification_date.isoformat(),
+            "previous_status": was,
+            "child_ids": _party_ids(sep, "CHILD"),
+            "version": sep.version_id,
+        },
+    )
     return _separation_out(ctx, sep)
 
 
@@ -596,18 +888,25 @@ def _age_on(dob: date, on: date) -> int:
 
 
 def family_status(ctx: Ctx, separation_id: int, *, today: date | None = None) -> s.FamilyStatusOut:
-    """Where a separated family stands: status, dates, last contact, whether overdue; no names, no narrative."""
+    """Where a separated family stands: status, dates, last contact, overdue or not; no names or narrative."""
     sep = _load_separation(ctx, separation_id)
     today = today or date.today()
     reunified = [r.reunification_date for r in sep.reunifications]
     end = max(reunified) if reunified else today
     children = [ctx.session.get(Person, pid) for pid in _party_ids(sep, "CHILD")]
-    dobs = [date.fromisoformat(p.dob) if p is not None and p.dob and p.dob_precision == "day" else None for p in children]
+    dobs = [
+        date.fromisoformat(p.dob) if p is not None and p.dob and p.dob_precision == "day" else None
+        for p in children
+    ]
     deadline = ms_l_deadline(sep.separation_date, dobs)
     ctx.log(AuditEvent.FAMILY_STATUS_VIEW, target_kind="separation", target_id=sep.id)
     return s.FamilyStatusOut(
-        separation_id=sep.id, status=SeparationStatus(sep.status), separation_date=sep.separation_date,
-        port_code=sep.port_code, n_children=len(children), reunification_date=max(reunified) if reunified else None,
+        separation_id=sep.id,
+        status=SeparationStatus(sep.status),
+        separation_date=sep.separation_date,
+        port_code=sep.port_code,
+        n_children=len(children),
+        reunification_date=max(reunified) if reunified else None,
         last_contact_date=max((c.contact_date for c in sep.contacts), default=None),
         days_separated=(end - sep.separation_date).days,
         overdue=deadline is not None and not reunified and today > deadline,
@@ -615,7 +914,20 @@ def family_status(ctx: Ctx, separation_id: int, *, today: date | None = None) ->
 
 
 def notifications(ctx: Ctx, *, limit: int = 100) -> list[s.NotificationOut]:
-    rows = ctx.session.scalars(select(Notification).where(Notification.audience == ctx.actor.role.value)
-                               .order_by(Notification.id.desc()).limit(limit)).all()
-    return [s.NotificationOut(id=n.id, created_at=n.created_at, kind=n.kind, target_kind=n.target_kind,
-                              target_id=n.target_id, message=n.message) for n in rows]
+    rows = ctx.session.scalars(
+        select(Notification)
+        .where(Notification.audience == ctx.actor.role.value)
+        .order_by(Notification.id.desc())
+        .limit(limit)
+    ).all()
+    return [
+        s.NotificationOut(
+            id=n.id,
+            created_at=n.created_at,
+            kind=n.kind,
+            target_kind=n.target_kind,
+            target_id=n.target_id,
+            message=n.message,
+        )
+        for n in rows
+    ]

@@ -1,5 +1,5 @@
-"""The auditor's review queue: the audit deliverable's findings and candidates, their evidence and source rows,
-and accept/reject decisions written to ``review_decisions`` (the table ``reunify review`` reads and writes)."""
+"""The auditor's review queue: the audit deliverable's findings and candidates, their evidence and
+source rows, and accept/reject decisions written to ``review_decisions`` (shared with ``reunify review``)."""
 
 from __future__ import annotations
 
@@ -51,7 +51,9 @@ def audit_dir_or_none(audit_dir: Path | None) -> Path | None:
 
 def _latest_decisions(ctx: Ctx) -> dict[str, ReviewDecision]:
     out: dict[str, ReviewDecision] = {}
-    for d in ctx.session.scalars(select(ReviewDecision).order_by(ReviewDecision.decided_at, ReviewDecision.id)):
+    for d in ctx.session.scalars(
+        select(ReviewDecision).order_by(ReviewDecision.decided_at, ReviewDecision.id)
+    ):
         out[d.target_id] = d
     return out
 
@@ -63,35 +65,55 @@ def items(ctx: Ctx, audit_dir: Path | None) -> list[s.ReviewItem]:
         return []
     decisions = _latest_decisions(ctx)
     out: list[s.ReviewItem] = []
-    for kind, file, id_col in (("finding", FINDINGS_FILE, "family_id"), ("candidate", CANDIDATES_FILE, "candidate_id")):
+    for kind, file, id_col in (
+        ("finding", FINDINGS_FILE, "family_id"),
+        ("candidate", CANDIDATES_FILE, "candidate_id"),
+    ):
         for row in _read(folder / file):
             tid = row.get(id_col, "")
             d = decisions.get(tid)
-            out.append(s.ReviewItem(
-                target_kind=kind, target_id=tid, port_code=row.get("port_code"), separation_date=row.get("separation_date"),
-                reasons=row.get("reasons"), confidence=row.get("confidence"), evidence=row.get("evidence"),
-                source_records=[r for r in (row.get("source_records") or "").split(";") if r],
-                decision=d.decision if d else None, note=(d.note if d else None) if ctx.actor.sees_identities else (
-                    "(note hidden)" if d and d.note else None),
-            ))
+            out.append(
+                s.ReviewItem(
+                    target_kind=kind,
+                    target_id=tid,
+                    port_code=row.get("port_code"),
+                    separation_date=row.get("separation_date"),
+                    reasons=row.get("reasons"),
+                    confidence=row.get("confidence"),
+                    evidence=row.get("evidence"),
+                    source_records=[r for r in (row.get("source_records") or "").split(";") if r],
+                    decision=d.decision if d else None,
+                    note=(d.note if d else None)
+                    if ctx.actor.sees_identities
+                    else ("(note hidden)" if d and d.note else None),
+                )
+            )
     return out
 
 
-def item(ctx: Ctx, audit_dir: Path | None, target_id: str) -> tuple[s.ReviewItem, list[dict[str, str]], list[SourceRow]]:
+def item(
+    ctx: Ctx, audit_dir: Path | None, target_id: str
+) -> tuple[s.ReviewItem, list[dict[str, str]], list[SourceRow]]:
     """One item, its members (identities masked unless granted) and its source rows; the view is logged."""
     found = next((i for i in items(ctx, audit_dir) if i.target_id == target_id), None)
     if found is None:
-        from reunify.web.services.records import NotFound
+        from reunify.web.services.records import NotFoundError
 
-        raise NotFound(f"no finding or candidate {target_id!r} in the audit deliverable")
+        raise NotFoundError(f"no finding or candidate {target_id!r} in the audit deliverable")
     folder = audit_dir_or_none(audit_dir)
     family_id = "F" + target_id[1:]
     members = [m for m in _read(folder / MEMBERS_FILE) if m.get("family_id") == family_id] if folder else []
     if not ctx.actor.sees_identities:
-        members = [{k: ("hidden" if k in IDENTITY_COLUMNS and v else v) for k, v in m.items()} for m in members]
+        members = [
+            {k: ("hidden" if k in IDENTITY_COLUMNS and v else v) for k, v in m.items()} for m in members
+        ]
     rows = source_rows(ctx, found.source_records[:MAX_SOURCE_ROWS])
-    ctx.log(AuditEvent.REVIEW_VIEW, target_kind=found.target_kind, target_id=target_id,
-            data={"source_rows": len(rows), "identities_shown": ctx.actor.sees_identities})
+    ctx.log(
+        AuditEvent.REVIEW_VIEW,
+        target_kind=found.target_kind,
+        target_id=target_id,
+        data={"source_rows": len(rows), "identities_shown": ctx.actor.sees_identities},
+    )
     return found, members, rows
 
 
@@ -102,15 +124,32 @@ def source_rows(ctx: Ctx, references: list[str]) -> list[SourceRow]:
         file_name, _, record_id = ref.rpartition(":")
         row = SourceRow(reference=ref, kind=None)
         for kind_name, table in STAGING_TABLES.items():
-            got = ctx.session.execute(select(table).where(table.c.file_name == file_name, table.c.record_id == record_id)
-                                      .limit(1)).mappings().first()
+            got = (
+                ctx.session.execute(
+                    select(table)
+                    .where(table.c.file_name == file_name, table.c.record_id == record_id)
+                    .limit(1)
+                )
+                .mappings()
+                .first()
+            )
             if got is None:
                 continue
             sensitive = set(get_kind(kind_name).sensitive_columns) | {"raw", "extra"}
             fields = [f.name for f in get_kind(kind_name).fields]
-            row = SourceRow(reference=ref, kind=kind_name, found=True, values={
-                name: ("hidden" if name in sensitive and got[name] and not ctx.actor.sees_identities else str(got[name] or ""))
-                for name in fields})
+            row = SourceRow(
+                reference=ref,
+                kind=kind_name,
+                found=True,
+                values={
+                    name: (
+                        "hidden"
+                        if name in sensitive and got[name] and not ctx.actor.sees_identities
+                        else str(got[name] or "")
+                    )
+                    for name in fields
+                },
+            )
             break
         out.append(row)
     return out
@@ -123,10 +162,20 @@ def decide(ctx: Ctx, audit_dir: Path | None, data: s.ReviewDecisionIn) -> Review
     known = {i.target_id: i.target_kind for i in items(ctx, audit_dir)}
     if data.target_id not in known:
         raise UserError(f"no finding or candidate {data.target_id!r} in the audit deliverable")
-    decision = ReviewDecision(target_kind=known[data.target_id], target_id=data.target_id, decision=data.decision,
-                              note=data.note, decided_by=ctx.actor.username, decided_at=datetime.now(UTC))
+    decision = ReviewDecision(
+        target_kind=known[data.target_id],
+        target_id=data.target_id,
+        decision=data.decision,
+        note=data.note,
+        decided_by=ctx.actor.username,
+        decided_at=datetime.now(UTC),
+    )
     ctx.session.add(decision)
     ctx.session.flush()
-    ctx.log(AuditEvent.REVIEW_DECIDE, target_kind=known[data.target_id], target_id=data.target_id,
-            data={"decision": data.decision, "review_decision_id": decision.id})
+    ctx.log(
+        AuditEvent.REVIEW_DECIDE,
+        target_kind=known[data.target_id],
+        target_id=data.target_id,
+        data={"decision": data.decision, "review_decision_id": decision.id},
+    )
     return decision

@@ -6,7 +6,6 @@
   if (!form) return;
   const panel = document.getElementById("verdicts");
   const dateInput = document.getElementById("separation_date");
-  const justification = document.getElementById("justification");
   let pending = null;
 
   function el(tag, cls, text) {
@@ -41,14 +40,14 @@
     });
     table.appendChild(body);
     panel.appendChild(table);
-    justification.required = data.needs_justification;
+    document.getElementById("justification-label").classList.toggle("required", data.needs_justification);
   }
 
   function check() {
     const reasons = Array.from(form.querySelectorAll("input.reason:checked")).map((i) => i.value);
     if (!reasons.length || !dateInput.value) {
       panel.replaceChildren(el("p", "muted", "Choose reasons to see the verdict of every framework in force."));
-      justification.required = false;
+      document.getElementById("justification-label").classList.remove("required");
       return;
     }
     const params = new URLSearchParams({ date: dateInput.value });

@@ -1,0 +1,56 @@
+"""Stage 7: an auditor's decisions are stored, shown in the deliverable, and survive re-runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from reunify.audit import from_csv_dir, run_audit
+from reunify.audit.review import decisions_by_target, family_id_of, list_decisions, record_decision
+from reunify.errors import UserError
+
+from .conftest import AS_OF, read_csv
+
+
+def test_a_rejected_finding_becomes_a_candidate_and_an_accepted_candidate_a_finding(
+    tiny_dir: Path, tmp_path: Path, sqlite_url: str
+) -> None:
+    first = run_audit(
+        from_csv_dir(tiny_dir), tmp_path / "one", as_of=AS_OF, threshold=0.99, database_url=sqlite_url
+    )
+    findings = read_csv(first.out_dir / "separated_families.csv")
+    candidates = read_csv(first.out_dir / "candidates.csv")
+    assert findings
+    assert candidates
+    rejected, accepted = findings[0]["family_id"], candidates[0]["candidate_id"]
+    record_decision(
+        sqlite_url, rejected, "reject", note="same family counted twice", decided_by="oig-analyst"
+    )
+    record_decision(sqlite_url, accepted, "accept", note="I-213 read in full")
+
+    second = run_audit(
+        from_csv_dir(tiny_dir), tmp_path / "two", as_of=AS_OF, threshold=0.99, database_url=sqlite_url
+    )
+    fams = {r["family_id"]: r for r in read_csv(second.out_dir / "separated_families.csv")}
+    cands = {r["family_id"]: r for r in read_csv(second.out_dir / "candidates.csv")}
+    assert rejected not in fams
+    assert cands[rejected]["review_decision"] == "reject"
+    assert cands[rejected]["review_note"] == "same family counted twice"
+    assert fams[family_id_of(accepted)]["review_decision"] == "accept"
+
+
+def test_the_latest_decision_wins_and_history_is_kept(sqlite_url: str) -> None:
+    record_decision(sqlite_url, "Fabc123", "reject", note="first look")
+    record_decision(sqlite_url, "Cabc123", "accept", note="second look")
+    assert [d.decision for d in list_decisions(sqlite_url)] == ["reject", "accept"]
+    current = decisions_by_target(sqlite_url)["Fabc123"]
+    assert (current.decision, current.target_kind, current.note) == ("accept", "candidate", "second look")
+
+
+def test_bad_ids_and_decisions_are_user_errors(sqlite_url: str) -> None:
+    with pytest.raises(UserError, match="finding id"):
+        record_decision(sqlite_url, "family-7", "accept")
+    with pytest.raises(UserError, match="accept or reject"):
+        record_decision(sqlite_url, "Fabc", "maybe")
+    assert list_decisions(sqlite_url) == []
