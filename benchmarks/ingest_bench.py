@@ -97,23 +97,26 @@ from pathlib import Path
 from reunify.sources import ingest_file
 url, path = sys.argv[1], Path(sys.argv[2])
 t = time.perf_counter()
+c = sum(os.times()[:2])
 r = ingest_file(url, path)
 s = time.perf_counter() - t
 hwm = next(int(x.split()[1]) for x in open("/proc/self/status") if x.startswith("VmHWM:")) / 1024
-print(json.dumps({"seconds": s, "rss_mb": hwm,
+cpu = sum(os.times()[:2]) - c
+print(json.dumps({"seconds": s, "rss_mb": hwm, "cpu": cpu,
                   "read": r.rows_read, "accepted": r.rows_accepted, "quarantined": r.rows_quarantined}))
 """
 
 CHILD_FLOOR = """
-import json, sys, time
+import json, os, sys, time
 import duckdb
 t = time.perf_counter()
+c = sum(os.times()[:2])
 con = duckdb.connect()
 con.execute("CREATE TABLE t AS SELECT * FROM read_csv(?, header=true, all_varchar=true)", [sys.argv[1]])
 n = con.execute("SELECT count(*) FROM t").fetchone()[0]
 s = time.perf_counter() - t
 hwm = next(int(x.split()[1]) for x in open("/proc/self/status") if x.startswith("VmHWM:")) / 1024
-print(json.dumps({"seconds": s, "rss_mb": hwm, "read": n}))
+print(json.dumps({"seconds": s, "rss_mb": hwm, "read": n, "cpu": sum(os.times()[:2]) - c}))
 """
 
 
@@ -166,6 +169,7 @@ def main() -> None:
     os.environ.setdefault("REUNIFY_DATA_KEY", BENCH_KEY)
 
     rows_out = []
+    load_start = os.getloadavg()
     with tempfile.TemporaryDirectory() as tmpdir:
         tmp = Path(tmpdir)
         for n in (int(s) for s in opts.sizes.split(",")):
@@ -195,6 +199,8 @@ def main() -> None:
                         "mb": size_mb,
                         "backend": backend,
                         "seconds": secs,
+                        "cpu": statistics.median(r["cpu"] for r in runs),
+                        "floor_cpu": statistics.median(f["cpu"] for f in floors),
                         "rate": n / secs,
                         "rss": max(r["rss_mb"] for r in runs),
                         "floor": floor,
@@ -206,15 +212,21 @@ def main() -> None:
                 )
             print(f"done {n} rows", file=sys.stderr, flush=True)
 
+    load_end = os.getloadavg()
     print(
-        "| rows | CSV MB | store | runs | ingest s | rows/s | peak RSS MB "
-        "| DuckDB floor s | floor peak RSS MB | ingest / floor | quarantined |"
+        f"load average (1, 5, 15 min): start {', '.join(f'{x:.1f}' for x in load_start)}; "
+        f"end {', '.join(f'{x:.1f}' for x in load_end)}; {os.cpu_count()} CPUs\n"
     )
-    print("|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print(
+        "| rows | CSV MB | store | runs | ingest s | rows/s | ingest CPU s | peak RSS MB "
+        "| DuckDB floor s | floor CPU s | floor peak RSS MB | ingest / floor | quarantined |"
+    )
+    print("|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows_out:
         print(
             f"| {r['rows']:,} | {r['mb']:.0f} | {r['backend']} | {r['repeat']} | {r['seconds']:.2f} "
-            f"| {r['rate']:,.0f} | {r['rss']:.0f} | {r['floor']:.2f} | {r['floor_rss']:.0f} "
+            f"| {r['rate']:,.0f} | {r['cpu']:.2f} | {r['rss']:.0f} | {r['floor']:.2f} | {r['floor_cpu']:.2f} "
+            f"| {r['floor_rss']:.0f} "
             f"| {r['ratio']:.1f}x | {r['quarantined']} |"
         )
 

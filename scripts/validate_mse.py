@@ -263,9 +263,12 @@ def main(argv: list[str] | None = None) -> int:
 
     with Progress() as progress, ProcessPoolExecutor(max_workers=ns.workers) as pool:
         task = progress.add_task("scenarios", total=len(jobs))
-        for result in pool.map(run_seed, jobs):
+        for done, result in enumerate(pool.map(run_seed, jobs), start=1):
             trials.extend(result)
             progress.advance(task)
+            if not progress.console.is_terminal and done % 10 == 0:
+                elapsed = time.monotonic() - started
+                print(f"{done}/{len(jobs)} seeds, {elapsed:.0f} s", file=sys.stderr, flush=True)
     seconds = time.monotonic() - started
     rows = summarise(trials)
     command = "python scripts/validate_mse.py " + " ".join(argv if argv is not None else sys.argv[1:])

@@ -1,13 +1,15 @@
 """Fixtures for running the real ``reunify`` console script (helpers in runner.py).
 
 - ``reunify_exe`` (session): the installed console script (next to the running Python, else on PATH).
-- ``run_reunify``: ``run_reunify(*argv, stdin="")`` runs one command now, in a fresh directory.
+- ``run_reunify``: ``run_reunify(*argv, stdin="", env=None)`` runs a command now, in the test's own
+  working directory (``tmp_path / "work"``, the same for every call of one test).
 - ``prefetch`` (module): ``prefetch({case_id: (argv, cwd, stdin)})`` starts a table's runs together
   on a small shared pool and returns a ``Prefetch`` to await each by id.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from collections.abc import Callable, Iterator
@@ -31,10 +33,10 @@ def reunify_exe() -> Path:
 
 @pytest.fixture
 def run_reunify(reunify_exe: Path, tmp_path: Path) -> Callable[..., Run]:
-    """``run_reunify(*argv, stdin="")``: one command in a fresh working directory."""
+    """``run_reunify(*argv, stdin="", env=None)``: a command in the test's own working directory."""
 
-    def run(*argv: str, stdin: str = "") -> Run:
-        return invoke(reunify_exe, list(argv), tmp_path / "work", stdin)
+    def run(*argv: str, stdin: str = "", env: dict[str, str] | None = None) -> Run:
+        return invoke(reunify_exe, list(argv), tmp_path / "work", stdin, env)
 
     return run
 
@@ -47,12 +49,15 @@ def _pool() -> Iterator[ThreadPoolExecutor]:
 
 
 @pytest.fixture(scope="module")
-def prefetch(_pool: ThreadPoolExecutor, reunify_exe: Path) -> Callable[[dict[str, tuple[list[str], Path, str]]], Prefetch]:
-    """``prefetch({case_id: (argv, cwd, stdin)})`` starts them all on the shared pool."""
+def prefetch(
+    _pool: ThreadPoolExecutor, reunify_exe: Path
+) -> Callable[[dict[str, tuple[list[str], Path, str]]], Prefetch]:
+    """``prefetch({case_id: (argv, cwd, stdin)})`` starts them all on the shared pool (not under xdist)."""
 
     def start(runs: dict[str, tuple[list[str], Path, str]]) -> Prefetch:
-        return Prefetch(
-            {cid: _pool.submit(invoke, reunify_exe, argv, cwd, stdin) for cid, (argv, cwd, stdin) in runs.items()}
-        )
+        if os.environ.get("PYTEST_XDIST_WORKER"):
+            return Prefetch(reunify_exe, {}, dict(runs))
+        futures = {cid: _pool.submit(invoke, reunify_exe, *run) for cid, run in runs.items()}
+        return Prefetch(reunify_exe, futures, {})
 
     return start

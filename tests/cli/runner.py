@@ -50,22 +50,26 @@ class Run:
         )
 
 
-def cli_env() -> dict[str, str]:
+def cli_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     """The environment a user's shell would give, minus anything that selects a store or a secret."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("REUNIFY_")}
     env["REUNIFY_DATA_KEY"] = os.environ["REUNIFY_DATA_KEY"]  # set by tests/conftest.py
     env.update({"COLUMNS": "200", "NO_COLOR": "1", "TERM": "dumb", "PYTHONIOENCODING": "utf-8"})
+    env.update(extra or {})
     return env
 
 
-def invoke(exe: Path, argv: list[str], cwd: Path, stdin: str = "") -> Run:
-    """Run ``reunify *argv`` in ``cwd`` and wait (at most TIMEOUT_S: a command that hangs fails)."""
+def invoke(exe: Path, argv: list[str], cwd: Path, stdin: str = "", env: dict[str, str] | None = None) -> Run:
+    """Run ``reunify *argv`` in ``cwd`` (``env`` added to ``cli_env()``) and wait.
+
+    At most TIMEOUT_S: a command that hangs comes back as exit status -9, so its test fails.
+    """
     cwd.mkdir(parents=True, exist_ok=True)
     try:
         done = subprocess.run(
             [str(exe), *argv],
             cwd=cwd,
-            env=cli_env(),
+            env=cli_env(env),
             input=stdin,
             capture_output=True,
             text=True,
@@ -82,12 +86,21 @@ def invoke(exe: Path, argv: list[str], cwd: Path, stdin: str = "") -> Run:
 
 @dataclass
 class Prefetch:
-    """Futures of runs keyed by case id; started together, awaited one by one."""
+    """Runs keyed by case id: started together on a pool (``futures``), or one at a time on demand.
 
+    Under pytest-xdist each worker collects every item but runs only some, so starting them all
+    would run each case on every worker: there the runs are left in ``later`` and made when asked.
+    """
+
+    exe: Path
     futures: dict[str, Future[Run]]
+    later: dict[str, tuple[list[str], Path, str]]
 
     def result(self, case_id: str) -> Run:
-        return self.futures[case_id].result()
+        if case_id in self.futures:
+            return self.futures[case_id].result()
+        argv, cwd, stdin = self.later[case_id]
+        return invoke(self.exe, argv, cwd, stdin)
 
 
 def selected_params(request: pytest.FixtureRequest, param_name: str) -> dict[str, object]:
@@ -95,6 +108,7 @@ def selected_params(request: pytest.FixtureRequest, param_name: str) -> dict[str
     chosen: dict[str, object] = {}
     for item in request.session.items:
         callspec = getattr(item, "callspec", None)
-        if item.module is request.module and callspec is not None and param_name in callspec.params:
+        same_module = isinstance(item, pytest.Function) and item.module is request.module
+        if same_module and callspec is not None and param_name in callspec.params:
             chosen[callspec.id] = callspec.params[param_name]
     return chosen

@@ -3,14 +3,15 @@
 deliverable.md: "Exit status 0 on success, 1 on a user error with a one-line message that says what
 to fix, never a traceback for bad input." A usage error Click catches itself (a missing or unknown
 option, a value of the wrong type) exits 2 with its own usage message: also acceptable, also no
-traceback. And (COMMON.md) names and alien numbers never reach a message: every input file below
-holds a planted name and A-number, and no run may print either.
+traceback. And (COMMON.md) names and alien numbers never reach a message: the input files below
+hold a planted name and A-number, and no run may print either.
 
 Each row: the words after ``reunify`` (``{inputs}`` is the directory of files built below,
 ``{store}`` a freshly initialised SQLite store of the row's own), the exit status, and a fragment of
-the message; ``{loaded}`` is the same with ``orr.csv`` ingested. Each row runs in a fresh working directory, so the default store ``reunify.db`` is
-empty there. A row marked ``wrong=`` is a command that does not keep the contract yet (strict xfail:
-it turns red the day the command is fixed, so the mark comes off).
+the message; ``{loaded}`` is the same with ``orr.csv`` ingested. Each row runs in a fresh working
+directory, so the default store ``reunify.db`` is empty there. A row marked ``wrong=`` is a command
+that does not keep the contract yet (strict xfail: it turns red the day the command is fixed, so the
+mark comes off).
 """
 
 from __future__ import annotations
@@ -100,13 +101,15 @@ BAD_INPUT = [
     bad("ingest {inputs}/unknown_header.csv", 1, "unknown file kind"),
     bad("ingest {inputs}/headerless.csv", 1, "unknown file kind"),
     bad("ingest {inputs}/headerless.csv --source orr_referrals", 1, "missing required column 'record_id'"),
+    bad("ingest {inputs}/ragged.csv --db {store}", 1, "ragged rows"),
+    bad("ingest {inputs}/nul.csv", 1, "NUL byte"),
     bad(
         "ingest {inputs}/headerless_repeat.csv",
         1,
         "appears twice in the header",
         wrong="ingest echoes a repeated header cell ('column <cell> appears twice in the header'); in a file "
         "exported without a header the cell is a person's name: name the column's position, not its text "
-        "(reunify.sources header check, raised via ingest_cmd)",
+        "(src/reunify/sources/reader.py, _read_header)",
     ),
     bad("ingest {inputs}/orr.csv --mapping {inputs}/unknown_key.yaml", 1, "unknown mapping key"),
     bad("ingest {inputs}/orr.csv --mapping {inputs}/missing.yaml", 1, "mapping file not found"),
@@ -154,14 +157,21 @@ def _write_inputs(d: Path) -> None:
     (d / "empty.csv").write_bytes(b"")
     (d / "orr.csv").write_text(f"{ORR_HEADER}\n{ORR_GOOD_ROW}\n", "utf-8")
     (d / "not_utf8.csv").write_bytes(f"{ORR_HEADER}\n{ORR_GOOD_ROW}É\n".encode("cp1252"))
-    (d / "unknown_header.csv").write_text(f"case_no,surname,alien_no\n1,{PLANTED_NAME},{PLANTED_A_NUMBER}\n", "utf-8")
+    (d / "unknown_header.csv").write_text(
+        f"case_no,surname,alien_no\n1,{PLANTED_NAME},{PLANTED_A_NUMBER}\n", "utf-8"
+    )
     # Exported without a header: the first line, read as the header, is a person.
-    row = f"R9,{PLANTED_A_NUMBER},{PLANTED_NAME},JOSE,2012-01-01,M,GTM,2018-05-23,CBP-OFO,2506,Y,MARIA,A012345678"
+    person = f"R9,{PLANTED_A_NUMBER},{PLANTED_NAME},JOSE,2012-01-01,M,GTM,2018-05-23,CBP-OFO,2506,Y"
+    row = f"{person},MARIA,A012345678"
     (d / "headerless.csv").write_text(f"{row}\n{row}\n", "utf-8")
-    repeat = f"R9,{PLANTED_A_NUMBER},{PLANTED_NAME},JOSE,2012-01-01,M,GTM,2018-05-23,CBP-OFO,2506,Y,{PLANTED_NAME}"
+    repeat = f"{person},{PLANTED_NAME}"  # the name twice: a "header" with a repeated column
     (d / "headerless_repeat.csv").write_text(f"{repeat}\n", "utf-8")
+    # Every row short of the header's fields: the wrong delimiter, not bad rows.
+    (d / "ragged.csv").write_text(ORR_HEADER + "\n" + f"{person}\n" * 12, "utf-8")
+    (d / "nul.csv").write_text(f"{ORR_HEADER}\n{ORR_GOOD_ROW}\x00\n", "utf-8")
     (d / "unknown_key.yaml").write_text(
-        "kind: orr_referrals\nsource_system: test\nsurname_colum: family_name\ncolumns:\n  record_id: record_id\n",
+        "kind: orr_referrals\nsource_system: test\nsurname_colum: family_name\n"
+        "columns:\n  record_id: record_id\n",
         "utf-8",
     )
     (d / "a_file.txt").write_text("not a directory\n", "utf-8")
@@ -268,7 +278,7 @@ def test_bad_input_gets_one_line_and_exit_status(
 def test_a_bad_row_is_quarantined_not_echoed(
     run_reunify: Callable[..., Run], inputs: Path, initialised_store: Path, tmp_path: Path
 ) -> None:
-    """A row the ingest cannot accept is counted and quarantined with its reason; its values stay out of the output."""
+    """A row the ingest cannot accept is counted and quarantined with its reason, its values unprinted."""
     store = tmp_path / "store.db"
     shutil.copy(initialised_store, store)
     url = f"sqlite:///{store}"

@@ -17,7 +17,8 @@ from reunify import __version__
 
 from .runner import Prefetch, Run, selected_params
 
-# (command, options its --help must mention): deliverable.md's table, then README.md's.
+# (command, options its --help must mention): deliverable.md's table, README.md's, and every other
+# command the app registers (test_the_table_covers_every_command keeps it so).
 COMMANDS: list[tuple[str, tuple[str, ...]]] = [
     ("demo", ("--out", "--db")),
     ("synth", ("--seed", "--out", "--scale", "--noise")),
@@ -26,28 +27,33 @@ COMMANDS: list[tuple[str, tuple[str, ...]]] = [
     ("quarantine list", ("--db",)),
     ("quarantine show", ("--db",)),
     ("quarantine export", ("--out", "--db")),
-    ("schema show", ("KIND",)),
+    ("quarantine reingest", ("--mapping", "--db")),
+    ("schema list", ()),
+    ("schema show", ()),
     ("policy check", ("--date", "--reason", "--json")),
     ("policy list", ("--json",)),
-    ("policy show", ("ID",)),
+    ("policy show", ("--json",)),
     ("policy rejudge", ("--db", "--rules")),
-    ("reasons normalize", ("TEXT", "--json")),
+    ("reasons normalize", ("--json",)),
+    ("reasons coverage", ("--column", "--json")),
     ("audit", ("--out", "--from", "--to", "--as-of", "--rules", "--engine", "--db")),
     ("evaluate", ("--truth", "--pred")),
     ("review list", ("--db",)),
-    ("review accept", ("ID", "--note", "--db")),
-    ("review reject", ("ID", "--note", "--db")),
+    ("review accept", ("--note", "--db")),
+    ("review reject", ("--note", "--db")),
     ("report", ("--out", "--as-of", "--format", "--public", "--pseudonymize")),
     ("serve", ("--db",)),
     ("users add", ("--role", "--db")),
     ("users disable", ("--db",)),
-    ("users grant", ("--db",)),
+    ("users grant", ("--port", "--identities", "--family", "--db")),
+    ("users list", ("--db",)),
+    ("users seed-demo", ("--db",)),
     ("log verify", ("--db",)),
 ]
 
 
 def _mentions(help_text: str, option: str) -> bool:
-    """An option (``--as-of``) or an argument's metavar (``ID``) appears as a whole word."""
+    """An option (``--as-of``) or a command name appears as a whole word."""
     return re.search(rf"(?<![\w-]){re.escape(option)}(?![\w-])", help_text) is not None
 
 
@@ -73,6 +79,28 @@ def test_every_command_has_help_naming_its_options(
     assert f"reunify {command}" in run.stdout, run.describe()  # the usage line names the command
     missing = [o for o in options if not _mentions(run.stdout, o)]
     assert not missing, f"`reunify {command} --help` does not mention {missing}\n{run.describe()}"
+
+
+def test_the_table_covers_every_command() -> None:
+    """A command added to the app gets a row here (and so a --help check) or this fails."""
+    import typer.main
+
+    from reunify.cli.main import app
+
+    registered: set[str] = set()
+
+    def walk(command: object, path: str) -> None:
+        subcommands = getattr(command, "commands", None)
+        if subcommands is None:
+            registered.add(path.strip())
+        else:
+            for name, sub in subcommands.items():
+                if not getattr(sub, "hidden", False):
+                    walk(sub, f"{path} {name}")
+
+    walk(typer.main.get_command(app), "")
+    assert registered, "no commands found"
+    assert registered == {c for c, _ in COMMANDS}
 
 
 def test_version_prints_the_package_version(run_reunify: Callable[..., Run]) -> None:

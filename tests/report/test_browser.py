@@ -28,7 +28,7 @@ def test_charts_render_in_chromium_offline(oig_report: Built, artifacts: Path, t
             page.on("request", lambda r: requests.append(r.url))
             page.goto((oig_report.out / "report.html").as_uri())
             assert page.locator("svg .mark-rect path").count() > 0
-            for chart in ("figure1", "figure2", "ports", "claims", "consistency"):
+            for chart in ("figure1", "figure2", "ports", "claims", "consistency", "port_month", "estimate"):
                 box = page.locator(f'[data-chart="{chart}"] svg').bounding_box()
                 assert box is not None, chart
                 assert box["width"] > 100, chart

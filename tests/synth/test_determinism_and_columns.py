@@ -70,3 +70,20 @@ def test_every_row_is_readable_utf8_with_the_header_width(s1: Scenario) -> None:
             rows = list(csv.reader(fh))
         assert all(len(r) == width for r in rows), name
         assert len(rows) == s1.summary["rows"][f"{name}.csv"] + 1
+
+
+def test_true_separations_are_the_written_truth(s1: Scenario) -> None:
+    from reunify.synth import true_separations
+
+    fams = true_separations(seed=1)
+    written = s1.table("truth/separated_families")
+    assert [f.family_id for f in fams] == written["family_id"].to_list()
+    got = [
+        ";".join(
+            s
+            for s in ("legacy_flag", "reason_field", "custody_path", "orr_flag", "narrative")
+            if s in f.recorded_by
+        )
+        for f in fams
+    ]
+    assert got == written["recorded_by"].to_list()

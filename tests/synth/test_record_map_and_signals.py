@@ -123,7 +123,21 @@ def test_lookalikes_surround_the_separations(s1: Scenario) -> None:
     kinds = dict(fam.group_by("kind").len().iter_rows())
     for k in ("SINGLE_ADULT", "LONE_CHILD", "TOGETHER_DETAINED", "TOGETHER_RELEASED", "USBP_REFERRAL"):
         assert kinds.get(k, 0) > 0, k
-    assert fam.filter(pl.col("tags").str.contains("coincidence_with=")).height >= 20
+    pairs = fam.filter(pl.col("tags").str.contains("coincidence_with="))
+    assert pairs.height >= 20
+    # each pair: same port, same day, same first surname, and no relationship between them
+    people = s1.table("truth/people").select(
+        "person_id", pl.col("family_name").str.split(" ").list.first().alias("s")
+    )
+    pair = pairs.select(
+        "family_id", "port_code", "encounter_date", pl.col("members").alias("person_id"),
+        pl.col("tags").str.extract(r"coincidence_with=(F\d+)", 1).alias("partner"),
+    ).join(people, on="person_id")  # fmt: skip
+    joined = pair.join(pair, left_on="partner", right_on="family_id", suffix="_p")
+    assert joined.height == pairs.height
+    assert (joined["port_code"] == joined["port_code_p"]).all()
+    assert (joined["encounter_date"] == joined["encounter_date_p"]).all()
+    assert (joined["s"] == joined["s_p"]).all()
     # families kept together that the legacy flag marks Y anyway
     false_y = (
         fam.filter(pl.col("tags").str.contains("legacy_flag_false_y"))["members"].str.split(";").explode()
@@ -154,7 +168,7 @@ def test_relationships_recorded_in_source_means_group_and_relationship_written(s
         pl.when(seen).then(pl.lit("Y")).otherwise(pl.lit("N")).alias("o"), "recorded_in_source"
     )
     assert (observed["o"] == observed["recorded_in_source"]).all()
-    share = (rel["recorded_in_source"] == "Y").mean()
+    share = (rel["recorded_in_source"] == "Y").sum() / rel.height
     assert 0.2 < share < 0.9  # many family relationships are not recorded (OIG-20-06)
     # every parent-child pair of every family is there, and nothing else
     fam = s1.table("truth/families").filter(pl.col("kind").is_in(["SEPARATED", *FAMILY_KINDS]))
@@ -168,4 +182,4 @@ def test_background_narratives_never_state_a_separation_but_some_negate_one(s1: 
     other = s1.table("i213").join(rm, on="record_id").filter(~pl.col("person_id").is_in(separated.implode()))
     text = other["narrative"].str.to_lowercase()
     assert not text.str.contains("separated from").any()
-    assert text.str.contains("not separated|no separation").sum() > 100
+    assert text.str.contains("not separated|no separation").sum() > 50

@@ -74,9 +74,10 @@ def test_table_1_ages_and_days_separated(s1: Scenario) -> None:
     for lo, hi, n, dmin, dmax in bands:
         band = kids.filter((pl.col("m") >= lo) & (pl.col("m") <= hi))
         assert (band.height, band["d"].min(), band["d"].max()) == (n, dmin, dmax), (lo, hi)
-    assert kids["m"].min() == 5
-    assert kids["m"].max() // 12 == 17
-    assert kids["d"].min() >= 28  # all separated at least 4 weeks
+    months, days = kids["m"].to_list(), kids["d"].to_list()
+    assert min(months) == 5
+    assert max(months) // 12 == 17
+    assert min(days) >= 28  # all separated at least 4 weeks
 
 
 def test_days_separated_agree_with_dates(s1: Scenario) -> None:
@@ -143,7 +144,6 @@ def test_two_immigration_history_families_never_reunified(s1: Scenario) -> None:
         s1.table("ice_custody").join(rmi, on="record_id").filter(pl.col("person_id").is_in(parent.implode()))
     )
     assert ice["book_out_reason"].to_list() == ["REMOVED"]
-    assert ice["removal_date"].to_list()[0] != ""
 
 
 def test_immigration_history_parents_have_no_criminal_history(s1: Scenario) -> None:

@@ -8,6 +8,7 @@ verifies. Screenshots go to test-artifacts/.
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 import time
@@ -29,10 +30,16 @@ LAUNCH_ARGS = [
     "--no-first-run",
 ]
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium"),
-]
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(autouse=True)
+def _chromium() -> None:
+    """Skip without /usr/bin/chromium, unless REUNIFY_REQUIRE_BROWSER=1 (CI): then fail."""
+    if not CHROMIUM.exists():
+        if os.environ.get("REUNIFY_REQUIRE_BROWSER") == "1":
+            pytest.fail("REUNIFY_REQUIRE_BROWSER=1 but /usr/bin/chromium is missing")
+        pytest.skip("needs /usr/bin/chromium")
 
 
 def _free_port() -> int:

@@ -63,7 +63,7 @@ def test_the_flow_from_encounter_to_reunification(web: Web) -> None:
     assert approved.status_code == 200, approved.text
     sep = approved.json()
     assert sep["status"] == "APPROVED"
-    assert sep["approved_by"]
+    assert sep["approved_by"] == "supervisor"
     assert sep["decision_note"] == "Approved."
 
     # follow-up: custody, contact, reunification

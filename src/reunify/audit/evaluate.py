@@ -68,7 +68,7 @@ def _ratio(n: int, d: int) -> float:
 
 
 def figures(families: Iterable[dict[str, str]], members: Iterable[dict[str, str]]) -> dict[str, Any]:
-    """Figure 1 (May-June 2018 reasons), families and ports in May-June, Table 1 bands (immigration history)."""
+    """Figure 1 (May-June 2018 reasons), families and ports then, Table 1 bands (immigration history)."""
     fams = [f for f in families if (d := _d(f.get("separation_date"))) and MAY_JUNE[0] <= d <= MAY_JUNE[1]]
     fig1 = Counter(c for f in fams for c in (f.get("reasons") or "").split(";") if c)
     ih_fams = {f["family_id"] for f in fams if "IMMIGRATION_HISTORY" in (f.get("reasons") or "").split(";")}

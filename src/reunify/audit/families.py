@@ -37,19 +37,25 @@ def build_families(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         CREATE OR REPLACE TABLE person_facts AS
         SELECT m.person_id,
             list(DISTINCT r.a_number) FILTER (WHERE r.a_number IS NOT NULL) AS a_numbers,
-            mode(r.sex) FILTER (WHERE r.sex IS NOT NULL) AS sex
+            mode(r.sex) FILTER (WHERE r.sex IS NOT NULL) AS sex,
+            CAST(mode(r.dob) FILTER (WHERE r.dob IS NOT NULL) AS DATE) AS dob
         FROM person_records r JOIN person_map m USING (uid) GROUP BY m.person_id
         """
     )
     con.execute(
         f"""
         CREATE OR REPLACE TABLE enc_p AS
-        SELECT e.*, m.person_id, age_at(e.dob_date, e.dob_prec, e.enc_date) AS age,
-            coalesce(e.sex, f.sex) AS psex, coalesce(f.a_numbers, []) AS p_anums,
-            coalesce(age_at(e.dob_date, e.dob_prec, e.enc_date) < {int(cfg["adult_age"])},
-                     e.relationship IN (SELECT unnest({child_rels}))) AS is_child
-        FROM enc e JOIN person_map m USING (uid) LEFT JOIN person_facts f USING (person_id)
-        WHERE e.port_code IS NOT NULL AND e.enc_date IS NOT NULL
+        WITH x AS (
+            -- the encounter's date of birth, else the person's from their other records
+            SELECT e.*, m.person_id, coalesce(e.sex, f.sex) AS psex, coalesce(f.a_numbers, []) AS p_anums,
+                coalesce(age_at(e.dob_date, e.dob_prec, e.enc_date), age_at(f.dob, 'day', e.enc_date)) AS age
+            FROM enc e JOIN person_map m USING (uid) LEFT JOIN person_facts f USING (person_id)
+            WHERE e.port_code IS NOT NULL AND e.enc_date IS NOT NULL
+        )
+        SELECT *, coalesce(age < {int(cfg["adult_age"])},
+                CASE WHEN relationship IN (SELECT unnest({child_rels})) THEN true
+                     WHEN relationship IN ('MOTHER', 'FATHER', 'HEAD', 'LEGAL_GUARDIAN') THEN false END) AS is_child
+        FROM x
         """
     )
     # Child ORR referrals and I-213s (matched by person, near the encounter) used as family evidence.
@@ -58,7 +64,8 @@ def build_families(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         CREATE OR REPLACE TABLE enc_orr AS
         SELECT e.uid AS enc_uid, o.uid AS orr_uid, o.parent_a_num, o.parent_toks
         FROM enc_p e JOIN person_map m ON m.person_id = e.person_id JOIN orr o ON o.uid = m.uid
-        WHERE e.is_child AND (o.referral_date IS NULL OR o.referral_date BETWEEN e.enc_date - 1 AND e.enc_date + {win})
+        WHERE e.is_child AND (o.referral_date IS NULL OR o.referral_date BETWEEN e.enc_date - 1
+            AND e.enc_date + {win})
         """
     )
     con.execute(
@@ -72,51 +79,99 @@ def build_families(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         WHERE i.prep_date IS NULL OR abs(date_diff('day', e.enc_date, i.prep_date)) <= {i213_win}
         """
     )
+    # Every adult-child pair presenting at one port on one day (blocked: never all against all),
+    # with the cheap evidence computed on the pair, the rest joined in from per-record tables.
+    con.execute(
+        f"""
+        CREATE OR REPLACE TABLE fam_pairs_base AS
+        SELECT a.uid AS adult_uid, c.uid AS child_uid, a.port_code, a.enc_date, a.psex AS adult_sex,
+            a.given_toks[1] AS a_given, c.given_toks[1] AS c_given, a.family_toks AS a_family, c.age AS c_age,
+            (a.group_id IS NOT NULL AND a.group_id = c.group_id) AS ev_group,
+            (a.group_id IS NOT NULL AND a.group_id = c.group_id
+                AND c.relationship IN (SELECT unnest({child_rels}))
+                AND coalesce(a.relationship, 'HEAD') IN (SELECT unnest({parent_rels}))) AS ev_rel,
+            (len(list_intersect(a.family_toks, c.family_toks)) > 0
+             OR len(list_intersect(a.given_toks, c.family_toks)) > 0
+             OR len(list_intersect(a.family_toks, c.given_toks)) > 0
+             OR coalesce(list_max(list_transform(a.family_toks, lambda x: coalesce(list_max(
+                    list_transform(c.family_toks, lambda y: CASE WHEN length(x) >= 4 AND length(y) >= 4
+                        THEN jaro_winkler_similarity(x, y) ELSE 0 END)), 0))), 0)
+                >= {float(cfg["surname_similarity"])}) AS shared_surname,
+            (a.age IS NULL OR c.age IS NULL OR (a.age - c.age) BETWEEN {int(gap_lo)} AND {int(gap_hi)})
+                AS plausible_age,
+            coalesce(a.cit = c.cit, false) AS same_cit,
+            -- Spanish naming: a father's first surname is the child's first, a mother's the child's second
+            coalesce(a.family_toks[1] IN (c.family_toks[1], c.family_toks[2]), false) AS positional_surname
+        FROM enc_p a JOIN enc_p c ON a.port_code = c.port_code AND a.enc_date = c.enc_date
+        WHERE NOT a.is_child AND c.is_child AND a.person_id <> c.person_id
+        """
+    )
     con.execute(
         """
         CREATE OR REPLACE TABLE enc_narr AS
         SELECT x.enc_uid, list(x.i213_uid ORDER BY x.i213_uid) AS i213_uids,
-            list_distinct(flatten(list(name_toks(i.narrative)))) AS narr_toks,
+            list_distinct(flatten(list(regexp_extract_all(upper(strip_accents(i.narrative)),
+                '[A-Z]{3,}')))) AS narr_toks,
             upper(strip_accents(string_agg(i.narrative, ' '))) AS narr_up
-        FROM enc_i213 x JOIN i213 i ON i.uid = x.i213_uid GROUP BY x.enc_uid
+        FROM enc_i213 x JOIN i213 i ON i.uid = x.i213_uid
+        WHERE x.enc_uid IN (SELECT adult_uid FROM fam_pairs_base UNION SELECT child_uid FROM fam_pairs_base)
+        GROUP BY x.enc_uid
+        """
+    )
+    con.execute(
+        """
+        CREATE OR REPLACE TABLE adult_anums AS
+        SELECT DISTINCT uid, unnest(p_anums) AS a_num FROM enc_p WHERE NOT is_child
         """
     )
     con.execute(
         f"""
         CREATE OR REPLACE TABLE fam_pairs AS
-        SELECT a.uid AS adult_uid, c.uid AS child_uid, a.port_code, a.enc_date,
-            a.psex AS adult_sex,
-            (a.group_id IS NOT NULL AND a.group_id = c.group_id) AS ev_group,
-            (a.group_id IS NOT NULL AND a.group_id = c.group_id AND c.relationship IN (SELECT unnest({child_rels}))
-                AND coalesce(a.relationship, 'HEAD') IN (SELECT unnest({parent_rels}))) AS ev_rel,
-            (len(list_intersect(a.family_toks, c.family_toks)) > 0
-             OR len(list_intersect(a.given_toks, c.family_toks)) > 0
-             OR len(list_intersect(a.family_toks, c.given_toks)) > 0
-             OR coalesce(list_max(list_transform(a.family_toks, lambda x: coalesce(list_max(list_transform(c.family_toks,
-                    lambda y: CASE WHEN length(x) >= 4 AND length(y) >= 4 THEN jaro_winkler_similarity(x, y) ELSE 0 END)), 0))), 0)
-                >= {float(cfg["surname_similarity"])}) AS shared_surname,
-            (a.age IS NULL OR c.age IS NULL OR (a.age - c.age) BETWEEN {int(gap_lo)} AND {int(gap_hi)}) AS plausible_age,
-            coalesce(a.cit = c.cit, false) AS same_cit,
-            EXISTS (SELECT 1 FROM enc_orr o WHERE o.enc_uid = c.uid AND o.parent_a_num IS NOT NULL
-                    AND list_contains(a.p_anums, o.parent_a_num)) AS ev_orr_anum,
-            EXISTS (SELECT 1 FROM enc_orr o WHERE o.enc_uid = c.uid AND len(a.given_toks) > 0 AND len(a.family_toks) > 0
-                    AND list_contains(o.parent_toks, a.given_toks[1])
-                    AND len(list_intersect(o.parent_toks, a.family_toks)) > 0) AS ev_orr_name,
-            (EXISTS (SELECT 1 FROM enc_narr n WHERE n.enc_uid = a.uid AND len(c.given_toks) > 0 AND length(c.given_toks[1]) >= 3
-                     AND list_contains(n.narr_toks, c.given_toks[1]))
-             OR EXISTS (SELECT 1 FROM enc_narr n WHERE n.enc_uid = c.uid AND len(a.given_toks) > 0 AND length(a.given_toks[1]) >= 3
-                     AND list_contains(n.narr_toks, a.given_toks[1]))) AS ev_narr,
-            coalesce((SELECT bool_or(regexp_matches(n.narr_up, '{alone}')) FROM enc_narr n WHERE n.enc_uid = c.uid), false)
-                AS child_alone,
-            -- the adult's narrative names the child with the child's age: "her daughter REINA (12)"
-            EXISTS (SELECT 1 FROM enc_narr n WHERE n.enc_uid = a.uid AND len(c.given_toks) > 0 AND c.age IS NOT NULL
-                     AND contains(n.narr_up, c.given_toks[1] || ' (' || CAST(c.age AS VARCHAR) || ')')) AS ev_narr_age
-        FROM enc_p a JOIN enc_p c ON a.port_code = c.port_code AND a.enc_date = c.enc_date
-        WHERE NOT a.is_child AND c.is_child AND a.person_id <> c.person_id
+        WITH orr_anum AS (
+            SELECT DISTINCT p.adult_uid, p.child_uid FROM fam_pairs_base p
+            JOIN enc_orr o ON o.enc_uid = p.child_uid
+            JOIN adult_anums x ON x.uid = p.adult_uid AND x.a_num = o.parent_a_num
+        ),
+        orr_name AS (
+            SELECT DISTINCT p.adult_uid, p.child_uid FROM fam_pairs_base p JOIN enc_orr o
+                ON o.enc_uid = p.child_uid
+            WHERE p.a_given IS NOT NULL AND list_contains(o.parent_toks, p.a_given)
+              AND len(list_intersect(o.parent_toks, p.a_family)) > 0
+        ),
+        narr_adult AS (
+            SELECT p.adult_uid, p.child_uid,
+                bool_or(length(p.c_given) >= 3 AND list_contains(n.narr_toks, p.c_given)) AS named,
+                -- the adult's narrative names the child with the child's age: "her daughter REINA (12)"
+                bool_or(p.c_age IS NOT NULL AND contains(n.narr_up,
+                    p.c_given || ' (' || CAST(p.c_age AS VARCHAR) || ')'))
+                    AS named_age
+            FROM fam_pairs_base p JOIN enc_narr n ON n.enc_uid = p.adult_uid
+            WHERE p.c_given IS NOT NULL GROUP BY ALL
+        ),
+        narr_child AS (
+            SELECT p.adult_uid, p.child_uid FROM fam_pairs_base p JOIN enc_narr n ON n.enc_uid = p.child_uid
+            WHERE length(p.a_given) >= 3 AND list_contains(n.narr_toks, p.a_given)
+        ),
+        alone AS (
+            SELECT enc_uid, bool_or(regexp_matches(narr_up,
+                '{alone}')) AS child_alone FROM enc_narr GROUP BY enc_uid
+        )
+        SELECT p.adult_uid, p.child_uid, p.port_code, p.enc_date, p.adult_sex, p.ev_group, p.ev_rel,
+            p.shared_surname, p.plausible_age, p.same_cit, p.positional_surname,
+            oa.child_uid IS NOT NULL AS ev_orr_anum,
+            onm.child_uid IS NOT NULL AS ev_orr_name,
+            coalesce(na.named, false) OR nc.child_uid IS NOT NULL AS ev_narr,
+            coalesce(na.named_age, false) AS ev_narr_age,
+            coalesce(al.child_alone, false) AS child_alone
+        FROM fam_pairs_base p
+        LEFT JOIN orr_anum oa USING (adult_uid, child_uid)
+        LEFT JOIN orr_name onm USING (adult_uid, child_uid)
+        LEFT JOIN narr_adult na USING (adult_uid, child_uid)
+        LEFT JOIN (SELECT DISTINCT adult_uid, child_uid FROM narr_child) nc USING (adult_uid, child_uid)
+        LEFT JOIN alone al ON al.enc_uid = p.child_uid
         """
     )
     cop = float(conf["co_presentation"])
-    alone = str(cfg["child_alone_pattern"]).replace("'", "''")
     bonus = float(cfg["co_presentation_same_citizenship_bonus"])
     con.execute(
         f"""
@@ -138,7 +193,8 @@ def build_families(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
               * (1 - CASE WHEN ev_rel THEN {float(conf["relationship_field"])} ELSE 0 END)
               * (1 - CASE WHEN ev_orr_anum THEN {float(conf["orr_parent_a_number"])} ELSE 0 END)
               * (1 - CASE WHEN ev_orr_name THEN {float(conf["orr_parent_name"])} ELSE 0 END)
-              * (1 - CASE WHEN (ev_narr AND shared_surname) OR ev_narr_age THEN {float(conf["narrative"])} ELSE 0 END)
+              * (1 - CASE WHEN (ev_narr AND shared_surname) OR ev_narr_age
+                  THEN {float(conf["narrative"])} ELSE 0 END)
               * (1 - CASE WHEN shared_surname AND plausible_age
                           THEN {cop} + CASE WHEN same_cit THEN {bonus} ELSE 0 END ELSE 0 END) AS edge_conf,
             evidence = ['co_presentation'] AS weak
@@ -146,20 +202,26 @@ def build_families(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         """
     )
     # A co-presentation-only edge is kept only between a child and an adult neither of whom has a
-    # stronger tie to anyone, and then only the child's best such adult: at a busy port a common
-    # surname would otherwise chain unrelated families together.
+    # stronger tie to anyone, and then only the child's best such adult (and a second parent of the
+    # other sex whose surname sits where a parent's would): at a busy port a common surname would
+    # otherwise chain unrelated families together.
     con.execute(
         """
         CREATE OR REPLACE TABLE fam_edges AS
         WITH strong_child AS (SELECT DISTINCT child_uid FROM fam_edges_all WHERE NOT weak),
         strong_adult AS (SELECT DISTINCT adult_uid FROM fam_edges_all WHERE NOT weak),
         weak_ok AS (
-            SELECT e.*, row_number() OVER (PARTITION BY e.child_uid ORDER BY e.edge_conf DESC, e.adult_uid) AS rk
+            SELECT e.*,
+                row_number() OVER (PARTITION BY e.child_uid ORDER BY e.edge_conf DESC, e.adult_uid) AS rk,
+                row_number() OVER (PARTITION BY e.child_uid, e.adult_sex ORDER BY e.positional_surname DESC,
+                    e.edge_conf DESC, e.adult_uid) AS rk_sex
             FROM fam_edges_all e
             WHERE e.weak AND NOT e.child_alone AND e.child_uid NOT IN (SELECT child_uid FROM strong_child)
               AND e.adult_uid NOT IN (SELECT adult_uid FROM strong_adult)
         )
-        SELECT * EXCLUDE (rk) FROM weak_ok WHERE rk = 1
+        -- the child's best adult, and the best of the other sex whose surname sits where a parent's would
+        SELECT * EXCLUDE (rk, rk_sex) FROM weak_ok
+        WHERE rk = 1 OR (rk_sex = 1 AND positional_surname AND adult_sex IS NOT NULL)
         UNION ALL BY NAME SELECT * FROM fam_edges_all WHERE NOT weak
         """
     )

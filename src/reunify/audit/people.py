@@ -150,7 +150,9 @@ def _train(linker: Any, cfg: LinkageSettings, n_records: int, progress: Progress
     for rule in training.get("em_blocking_rules", []):
         progress("people: EM on " + rule)
         try:
-            linker.training.estimate_parameters_using_expectation_maximisation(rule)
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                rule, max_pairs=float(training.get("em_max_pairs", 3e5))
+            )
         except Exception as exc:
             logging.getLogger(__name__).warning("EM on a blocking rule failed: %s", exc.__class__.__name__)
     return True

@@ -76,7 +76,8 @@ def _person_best(con: duckdb.DuckDBPyConnection) -> None:
         """
         CREATE OR REPLACE TABLE person_best AS
         WITH r AS (
-            SELECT m.person_id, x.a_num, array_to_string(x.family_toks, ' ') AS fam, array_to_string(x.given_toks, ' ') AS giv,
+            SELECT m.person_id, x.a_num, array_to_string(x.family_toks, ' ') AS fam,
+                array_to_string(x.given_toks, ' ') AS giv,
                 x.dob_date, x.dob_prec
             FROM person_map m JOIN (
                 SELECT uid, a_num, family_toks, given_toks, dob_date, dob_prec FROM enc
@@ -91,7 +92,8 @@ def _person_best(con: duckdb.DuckDBPyConnection) -> None:
             mode(fam) FILTER (WHERE fam <> '') AS family_name,
             mode(giv) FILTER (WHERE giv <> '') AS given_name,
             coalesce(strftime(mode(dob_date) FILTER (WHERE dob_prec = 'day'), '%Y-%m-%d'),
-                     CAST(mode(year(dob_date)) FILTER (WHERE dob_prec IN ('month', 'year')) AS VARCHAR)) AS dob
+                     CAST(mode(year(dob_date)) FILTER (WHERE dob_prec IN ('month',
+                         'year')) AS VARCHAR)) AS dob
         FROM r GROUP BY person_id
         """
     )
@@ -170,13 +172,15 @@ def run_audit(
         con,
         f"""
         WITH agg AS (
-            SELECT m.family_id, any_value(e.port_name_raw) AS port_name_raw, any_value(e.field_office_raw) AS office_raw,
+            SELECT m.family_id, any_value(e.port_name_raw) AS port_name_raw,
+                any_value(e.field_office_raw) AS office_raw,
                 list(e.sep_reason ORDER BY e.uid) FILTER (WHERE e.sep_reason IS NOT NULL) AS reason_fields
             FROM family_members m JOIN enc_p e ON e.uid = m.enc_uid GROUP BY m.family_id
         )
         SELECT s.family_id, s.confidence, s.signals, s.against, s.family_evidence, f.port_code, f.enc_date,
             f.n_parents, f.n_children, s.pros_flag, s.crim_flag, s.parent_usms,
-            coalesce(p.name, a.port_name_raw) AS port_name, coalesce(p.field_office, a.office_raw) AS field_office,
+            coalesce(p.name, a.port_name_raw) AS port_name, coalesce(p.field_office,
+                a.office_raw) AS field_office,
             a.reason_fields, r.reunified, r.reunification_date, r.still_separated_reason
         FROM fam_scores s JOIN families f USING (family_id) JOIN agg a USING (family_id)
         LEFT JOIN port_ref p ON p.code = f.port_code
@@ -198,7 +202,8 @@ def run_audit(
         con,
         f"""
         SELECT m.family_id, m.person_id, m.enc_uid, m.role, m.relationship, b.a_number, b.family_name,
-            b.given_name, b.dob, mr.reunification_date, mr.still_separated_reason, ms.source_records, m.evidence
+            b.given_name, b.dob, mr.reunification_date, mr.still_separated_reason, ms.source_records,
+                m.evidence
         FROM family_members m JOIN fam_scores s USING (family_id)
         LEFT JOIN person_best b USING (person_id)
         LEFT JOIN member_reunion mr ON mr.enc_uid = m.enc_uid AND mr.family_id = m.family_id

@@ -91,7 +91,8 @@ _RECORDS_SELECT = """
         nullif(coalesce(family_toks[2], ''), '') AS surname2,
         CASE WHEN dob_prec = 'day' THEN strftime(dob_date, '%Y-%m-%d') END AS dob,
         CASE WHEN dob_prec = 'day' AND day(dob_date) <= 12
-             THEN strftime(make_date(year(dob_date), day(dob_date), month(dob_date)), '%Y-%m-%d') END AS dob_swap,
+             THEN strftime(make_date(year(dob_date), day(dob_date), month(dob_date)),
+                 '%Y-%m-%d') END AS dob_swap,
         CASE WHEN dob_prec IN ('day', 'month') THEN strftime(dob_date, '%Y-%m') END AS dob_ym,
         CASE WHEN dob_prec <> 'unknown' THEN CAST(year(dob_date) AS VARCHAR) END AS dob_year,
         CASE WHEN dob_prec IN ('month', 'year') THEN 'Y' ELSE 'N' END AS dob_partial,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib.resources import files
 from typing import Any
 
@@ -120,8 +120,13 @@ def says_together(narrative: str) -> bool:
 
 def separation_sentences(narrative: str) -> list[str]:
     """The sentences of a narrative that speak of the separation (where the officer gives the reason)."""
+    return [s for s in sentences(narrative) if _is_separation_sentence(s)]
+
+
+@lru_cache(maxsize=200_000)
+def _is_separation_sentence(sentence: str) -> bool:
     rules = narrative_rules()
-    return [s for s in sentences(narrative) if mentions(expand_shorthand(s, rules), rules.separation, rules)]
+    return mentions(expand_shorthand(sentence, rules), rules.separation, rules)
 
 
 def _refine(codes: set[ReasonCode], rules: NarrativeRules) -> set[ReasonCode]:
@@ -135,6 +140,12 @@ def _refine(codes: set[ReasonCode], rules: NarrativeRules) -> set[ReasonCode]:
 
 
 def read_reason_text(text: str) -> list[ReasonCode]:
+    """Every code a free-text reason names (see :func:`_read_reason_text`); cached by text."""
+    return list(_read_reason_text(text))
+
+
+@lru_cache(maxsize=200_000)
+def _read_reason_text(text: str) -> tuple[ReasonCode, ...]:
     """Every code a free-text reason (a field or a sentence) names; [] when it names none.
 
     Bare codes (``IMMIGRATION_HISTORY``) are read as themselves; otherwise the policy engine's
@@ -149,13 +160,12 @@ def read_reason_text(text: str) -> list[ReasonCode]:
         return [ReasonCode(stripped)]
     codes: set[ReasonCode] = set()
     expanded = expand_shorthand(text, rules)
-    for raw in (text, expanded):
-        codes.update(ReasonCode(str(c)) for c in normalize_reason_text(raw).codes)
+    codes.update(ReasonCode(str(c)) for c in normalize_reason_text(text).codes)
     for code, pat in rules.codes:
         if mentions(expanded, [pat], rules):
             codes.add(code)
     codes = _refine(codes, rules)
-    return sorted(codes & (set(ReasonCode) - {ReasonCode.UNKNOWN}), key=list(ReasonCode).index)
+    return tuple(sorted(codes & (set(ReasonCode) - {ReasonCode.UNKNOWN}), key=list(ReasonCode).index))
 
 
 def _seriousness(codes: list[ReasonCode], checks: list[ReasonCode]) -> list[ReasonCode]:
@@ -213,15 +223,21 @@ def family_reasons(
             if found:
                 texts.append(s)
                 narr_codes.update(found)
-    check_codes: set[ReasonCode] = set()
-    for n in narratives:
-        for s in sentences(n):
-            if s not in separation_sentences(s):
-                check_codes.update(read_reason_text(s))
     rules = narrative_rules()
     by_source["reason_field"] = sorted(_refine(field_codes, rules), key=list(ReasonCode).index)
     by_source["narrative"] = sorted(_refine(narr_codes, rules), key=list(ReasonCode).index)
     by_source["structured_flags"] = [ReasonCode.PROSECUTION] if (prosecution_flag or to_usms) else []
+    # The record checks (the narrative's other sentences) are read only when needed: as the last
+    # resort, or to say how serious a bare CRIMINAL_HISTORY was.
+    needs_checks = not any(by_source[k] for k in ("reason_field", "narrative", "structured_flags")) or any(
+        ReasonCode.CRIMINAL_HISTORY in by_source[k] for k in ("reason_field", "narrative")
+    )
+    check_codes: set[ReasonCode] = set()
+    if needs_checks:
+        for n in narratives:
+            for s in sentences(n):
+                if not _is_separation_sentence(s):
+                    check_codes.update(read_reason_text(s))
     by_source["record_checks"] = sorted(_refine(check_codes, rules) - _GENERIC, key=list(ReasonCode).index)
     if criminal_flag and not by_source["record_checks"]:
         by_source["record_checks"] = [ReasonCode.CRIMINAL_HISTORY]

@@ -24,10 +24,12 @@ def build_reunification(con: duckdb.DuckDBPyConnection) -> None:
         child AS (
             SELECT c.family_id, c.enc_uid,
                 max(CASE WHEN c.discharge_type = 'REUNIFIED_WITH_PARENT'
-                          OR (c.sponsor_relationship = 'PARENT' AND c.discharge_type IS NOT NULL AND c.discharge_type <> 'AGED_OUT')
+                          OR (c.sponsor_relationship = 'PARENT' AND c.discharge_type IS NOT NULL
+                              AND c.discharge_type <> 'AGED_OUT')
                          THEN c.discharge_date END) AS orr_reunified,
                 bool_or(c.discharge_type = 'AGED_OUT') AS aged_out,
-                bool_or(c.discharge_type = 'RELEASED_TO_SPONSOR' AND coalesce(c.sponsor_relationship, '') <> 'PARENT') AS to_sponsor,
+                bool_or(c.discharge_type = 'RELEASED_TO_SPONSOR' AND coalesce(c.sponsor_relationship,
+                    '') <> 'PARENT') AS to_sponsor,
                 bool_or(c.discharge_type IS NULL AND c.discharge_date IS NULL) AS in_care,
                 count(*) AS n
             FROM fam_child_orr c JOIN fams USING (family_id) GROUP BY c.family_id, c.enc_uid
@@ -43,7 +45,8 @@ def build_reunification(con: duckdb.DuckDBPyConnection) -> None:
         ),
         mem AS (
             SELECT f.family_id, f.enc_uid, f.role,
-                CASE WHEN f.role = 'CHILD' THEN coalesce(ch.orr_reunified, fp.ice_reunified) END AS child_date,
+                CASE WHEN f.role = 'CHILD' THEN coalesce(ch.orr_reunified,
+                    fp.ice_reunified) END AS child_date,
                 ch.aged_out, ch.to_sponsor, ch.in_care, pa.removed
             FROM family_members f JOIN fams USING (family_id)
             LEFT JOIN child ch ON ch.enc_uid = f.enc_uid AND ch.family_id = f.family_id
@@ -57,7 +60,8 @@ def build_reunification(con: duckdb.DuckDBPyConnection) -> None:
             FROM mem GROUP BY family_id
         )
         SELECT m.family_id, m.enc_uid, m.role,
-            CASE WHEN m.role = 'CHILD' THEN m.child_date WHEN fa.reunified THEN fa.fam_date END AS reunification_date,
+            CASE WHEN m.role = 'CHILD' THEN m.child_date WHEN fa.reunified
+                THEN fa.fam_date END AS reunification_date,
             CASE
                 WHEN m.role = 'CHILD' AND m.child_date IS NOT NULL THEN ''
                 WHEN m.role = 'PARENT' AND fa.reunified THEN ''

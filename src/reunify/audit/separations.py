@@ -16,7 +16,7 @@ from __future__ import annotations
 import duckdb
 
 from reunify.audit.config import audit_settings, sql_list
-from reunify.audit.reasons import narrative_rules, says_separated, says_together
+from reunify.audit.reasons import narrative_rules, says_separated
 from reunify.audit.sql import rows
 
 SIGNALS = ("legacy_flag", "reason_field", "custody_path", "orr_flag", "narrative")
@@ -44,17 +44,20 @@ def score_separations(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
             o.discharge_type, o.sponsor_relationship
         FROM family_members f JOIN enc_p e ON e.uid = f.enc_uid
         JOIN person_map pm ON pm.person_id = f.person_id JOIN orr o ON o.uid = pm.uid
-        WHERE f.role = 'CHILD' AND (o.referral_date IS NULL OR o.referral_date BETWEEN e.enc_date - 1 AND e.enc_date + {orr_win})
+        WHERE f.role = 'CHILD' AND (o.referral_date IS NULL OR o.referral_date BETWEEN e.enc_date - 1
+            AND e.enc_date + {orr_win})
         """
     )
     con.execute(
         f"""
         CREATE OR REPLACE TABLE fam_adult_ice AS
-        SELECT f.family_id, f.enc_uid, i.uid AS ice_uid, i.book_in, i.book_out, i.book_out_reason, i.removal_date,
+        SELECT f.family_id, f.enc_uid, i.uid AS ice_uid, i.book_in, i.book_out, i.book_out_reason,
+            i.removal_date,
             coalesce(regexp_matches(i.facility, '{fam_words}'), false) AS family_facility
         FROM family_members f JOIN enc_p e ON e.uid = f.enc_uid
         JOIN person_map pm ON pm.person_id = f.person_id JOIN ice i ON i.uid = pm.uid
-        WHERE f.role = 'PARENT' AND (i.book_in IS NULL OR i.book_in BETWEEN e.enc_date - 1 AND e.enc_date + {ice_win})
+        WHERE f.role = 'PARENT' AND (i.book_in IS NULL OR i.book_in BETWEEN e.enc_date - 1
+            AND e.enc_date + {ice_win})
         """
     )
     con.execute(
@@ -66,21 +69,22 @@ def score_separations(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         FROM family_members f JOIN enc_i213 x ON x.enc_uid = f.enc_uid JOIN i213 i ON i.uid = x.i213_uid
         """
     )
-    # The SQL prefilter is generous; the Python reader (negations, clauses) decides.
-    narr = rows(
-        con, "SELECT DISTINCT family_id, i213_uid, narrative FROM fam_narr WHERE maybe_sep OR maybe_tog"
-    )
+    # The SQL prefilter is generous; the Python reader (negations, clauses) decides whether a
+    # narrative says the family was separated. "Together" is read in SQL and counts only where no
+    # narrative of the family says separated.
+    narr = rows(con, "SELECT DISTINCT family_id, narrative FROM fam_narr WHERE maybe_sep")
     sep_fams = sorted({r["family_id"] for r in narr if says_separated(r["narrative"])})
-    tog_fams = sorted({r["family_id"] for r in narr if says_together(r["narrative"])} - set(sep_fams))
+    con.execute("CREATE OR REPLACE TABLE fam_narr_sep (family_id VARCHAR)")
+    if sep_fams:
+        con.executemany("INSERT INTO fam_narr_sep VALUES (?)", [(f,) for f in sep_fams])
     con.execute(
-        "CREATE OR REPLACE TABLE fam_narr_read (family_id VARCHAR, separated BOOLEAN, together BOOLEAN)"
+        """
+        CREATE OR REPLACE TABLE fam_narr_read AS
+        SELECT family_id, family_id IN (SELECT family_id FROM fam_narr_sep) AS separated,
+            bool_or(maybe_tog) AND family_id NOT IN (SELECT family_id FROM fam_narr_sep) AS together
+        FROM fam_narr GROUP BY family_id
+        """
     )
-    if sep_fams or tog_fams:
-        fams = sorted(set(sep_fams) | set(tog_fams))
-        con.executemany(
-            "INSERT INTO fam_narr_read VALUES (?, ?, ?)",
-            [(f, f in set(sep_fams), f in set(tog_fams)) for f in fams],
-        )
     adult_transfer = sql_list(cust["adult_transfer"])
     pros = _regex([str(p) for p in cust["prosecution_dispositions"]])
     con.execute(
@@ -92,7 +96,8 @@ def score_separations(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         base AS (
             SELECT family_id,
                 bool_or(legacy_flag = 'Y') AS legacy_flag,
-                bool_or(sep_reason IS NOT NULL AND upper(trim(sep_reason)) NOT IN ('N', 'NA', 'N/A', 'NONE', '-')) AS reason_field,
+                bool_or(sep_reason IS NOT NULL AND upper(trim(sep_reason)) NOT IN ('N', 'NA', 'N/A', 'NONE',
+                    '-')) AS reason_field,
                 bool_or(role = 'CHILD' AND transferred_to = 'ORR') AS child_enc_orr,
                 bool_and(role <> 'CHILD' OR transferred_to = 'ICE') AS children_to_ice,
                 bool_or(role = 'PARENT' AND (transferred_to IN (SELECT unnest({adult_transfer}))
@@ -104,7 +109,8 @@ def score_separations(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
             FROM mem GROUP BY family_id
         ),
         orr AS (
-            SELECT family_id, bool_or(orr_flag = 'Y') AS orr_y, bool_or(orr_flag = 'N') AS orr_n, count(*) AS n_orr
+            SELECT family_id, bool_or(orr_flag = 'Y') AS orr_y, bool_or(orr_flag = 'N') AS orr_n,
+                count(*) AS n_orr
             FROM fam_child_orr GROUP BY family_id
         ),
         ice AS (
@@ -113,7 +119,8 @@ def score_separations(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         )
         SELECT b.family_id, b.legacy_flag, b.reason_field,
             (b.child_enc_orr OR coalesce(o.n_orr, 0) > 0)
-              AND (coalesce(i.adult_fac, false) OR (b.parent_away_enc AND NOT coalesce(i.fam_fac, false))) AS custody_path,
+              AND (coalesce(i.adult_fac, false) OR (b.parent_away_enc AND NOT coalesce(i.fam_fac,
+                  false))) AS custody_path,
             coalesce(o.orr_y, false) AS orr_flag,
             coalesce(n.separated, false) AS narrative,
             coalesce(o.orr_n AND NOT o.orr_y, false) AS orr_flag_no,
@@ -146,7 +153,8 @@ def score_separations(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
             FROM fam_signals s JOIN families f USING (family_id)
             WHERE f.n_parents > 0 AND f.n_children > 0
         )
-        SELECT *, CASE WHEN confidence >= {thr} THEN 'finding' WHEN confidence >= {floor} THEN 'candidate' END AS status
+        SELECT *, CASE WHEN confidence >= {thr} THEN 'finding' WHEN confidence >= {floor}
+            THEN 'candidate' END AS status
         FROM sc WHERE len(signals) > 0
         """
     )

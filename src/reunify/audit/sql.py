@@ -33,14 +33,18 @@ _MACROS = [
     r"""CREATE OR REPLACE MACRO pprec(s) AS CASE
         WHEN s IS NULL OR trim(s) = '' THEN 'unknown'
         WHEN regexp_full_match(trim(s), '\d{4}-\d{1,2}-\d{1,2}|\d{1,2}/\d{1,2}/\d{4}')
-             AND coalesce(try_strptime(trim(s), '%Y-%m-%d'), try_strptime(trim(s), '%m/%d/%Y')) IS NOT NULL THEN 'day'
-        WHEN regexp_full_match(trim(s), '\d{4}-\d{1,2}') AND try_strptime(trim(s) || '-01', '%Y-%m-%d') IS NOT NULL THEN 'month'
-        WHEN regexp_full_match(trim(s), '\d{1,2}/\d{4}') AND try_strptime('01/' || trim(s), '%d/%m/%Y') IS NOT NULL THEN 'month'
+             AND coalesce(try_strptime(trim(s), '%Y-%m-%d'), try_strptime(trim(s), '%m/%d/%Y')) IS NOT NULL
+             THEN 'day'
+        WHEN regexp_full_match(trim(s), '\d{4}-\d{1,2}')
+             AND try_strptime(trim(s) || '-01', '%Y-%m-%d') IS NOT NULL THEN 'month'
+        WHEN regexp_full_match(trim(s), '\d{1,2}/\d{4}')
+             AND try_strptime('01/' || trim(s), '%d/%m/%Y') IS NOT NULL THEN 'month'
         WHEN regexp_full_match(trim(s), '\d{4}') THEN 'year'
         ELSE 'unknown' END""",
     r"""CREATE OR REPLACE MACRO pdate(s) AS CAST(CASE pprec(s)
         WHEN 'day' THEN coalesce(try_strptime(trim(s), '%Y-%m-%d'), try_strptime(trim(s), '%m/%d/%Y'))
-        WHEN 'month' THEN coalesce(try_strptime(trim(s) || '-01', '%Y-%m-%d'), try_strptime('01/' || trim(s), '%d/%m/%Y'))
+        WHEN 'month' THEN coalesce(try_strptime(trim(s) || '-01', '%Y-%m-%d'),
+                                   try_strptime('01/' || trim(s), '%d/%m/%Y'))
         WHEN 'year' THEN try_strptime(trim(s) || '-01-01', '%Y-%m-%d')
         END AS DATE)""",
     # Day-precise event dates only (separation, transfer, discharge): partial dates give NULL.
@@ -74,6 +78,7 @@ def connect(
 ) -> duckdb.DuckDBPyConnection:
     """One in-process DuckDB connection with the audit's macros and lookup tables installed."""
     con = duckdb.connect(database)
+    con.execute("SET enable_progress_bar = false")
     if threads:
         con.execute(f"SET threads = {int(threads)}")
     if memory_limit:

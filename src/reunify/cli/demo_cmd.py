@@ -26,9 +26,9 @@ EXTRACT_FILES = ("encounters.csv", "i213.csv", "ice_custody.csv", "orr_referrals
 
 
 def demo(
-    out: Annotated[Path, typer.Option("--out", help="Where to write the extracts, the deliverable and the report.")] = Path(
-        "reunify-demo"
-    ),
+    out: Annotated[
+        Path, typer.Option("--out", help="Where to write the extracts, the deliverable and the report.")
+    ] = Path("reunify-demo"),
     seed: Annotated[int, typer.Option("--seed", help="Scenario seed.")] = DEMO_SEED,
     db: DbOption = None,
 ) -> None:
@@ -67,21 +67,28 @@ def demo(
             config=None,
             public=False,
             pseudonymize_key=None,
-            on_step=lambda step: status.update(step),
+            on_step=status.update,
         )
     h = result.headline
-    console.print(f"{h.families} separated families at {h.ports} ports in {h.window}; {h.total_families} in all.")
+    console.print(
+        f"{h.families} separated families at {h.ports} ports in {h.window}; {h.total_families} in all."
+    )
 
     users = _demo_users(resolve_database_url(db))
 
     console.print(Rule("done"))
     console.print(f"extracts and their truth: {extracts}")
-    console.print(f"deliverable (A-H):        {out / 'separated_members.csv'}  (and separated_families.csv, .xlsx, candidates.csv)")
+    console.print(
+        f"deliverable (A-H):        {out / 'separated_members.csv'}  "
+        "(and separated_families.csv, .xlsx, candidates.csv)"
+    )
     for path in result.files:
         console.print(f"report:                   {path}")
     console.print(f"score it against the truth: reunify evaluate --truth {extracts / 'truth'} --pred {out}")
     if users:
-        console.print("web application: reunify serve --dev, then sign in as (passwords shown once, here only):")
+        console.print(
+            "web application: reunify serve --dev, then sign in as (passwords shown once, here only):"
+        )
         for username, role, password in users:
             console.print(f"  {role:<13} {username:<12} {password}")
 

@@ -286,7 +286,7 @@ def schema_list() -> None:
     from reunify.sources.kinds import all_kinds
 
     for k in all_kinds():
-        typer.echo(f"{k.name:<14} {k.file_name:<18} {k.description}")
+        typer.echo(f"{k.name:<14} {k.file_name:<18} {k.description.split(' Legacy extract format')[0]}")
 
 
 def register(app: typer.Typer) -> None:

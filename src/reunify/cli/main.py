@@ -29,7 +29,9 @@ from reunify.errors import UserError
 
 app = typer.Typer(
     name="reunify",
-    help="Record, judge and track every family separation; audit legacy records for the ones nobody recorded.",
+    help=(
+        "Record, judge and track every family separation; audit legacy records for the ones nobody recorded."
+    ),
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
@@ -44,7 +46,9 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
 ) -> None:
     """reunify: every separation visible, judged against the rules in force, and tracked home."""
 
@@ -65,7 +69,13 @@ for _module in (
 
 #: Library errors that can only mean the user's input or environment is wrong (a path that is not
 #: there or not theirs to read); anything else a library raises is a bug in reunify.
-_BAD_PATH_ERRORS = (FileNotFoundError, PermissionError, IsADirectoryError, NotADirectoryError, FileExistsError)
+_BAD_PATH_ERRORS = (
+    FileNotFoundError,
+    PermissionError,
+    IsADirectoryError,
+    NotADirectoryError,
+    FileExistsError,
+)
 _PACKAGE_DIR = Path(__file__).resolve().parents[1]
 _NOT_INITIALISED = "the database has no reunify tables yet: run `reunify init` (with the same --db) first"
 _BAD_URL = (

@@ -176,3 +176,23 @@ def estimate_chart(result: MSEResult, found: int, public_min: int | None) -> str
         .encode(y=alt.Y("what:N", sort=order), x="lo:Q", x2="hi:Q")
     )
     return _svg(alt.layer(bars, interval).properties(width=420, height=100))
+
+
+def port_month_chart(table: Table, signal: str) -> str:
+    """Heat map: one signal's share of found separations, port by month."""
+    rows = [
+        {"port": str(r["port"]), "month": str(r["month"]), "percent": v, "families": str(r["families"])}
+        for r in table.rows
+        if (v := _num(r.get(signal))) is not None
+    ]
+    base = alt.Chart(_data(rows)).encode(
+        x=alt.X("month:O", title=None, axis=alt.Axis(labelAngle=-30)),
+        y=alt.Y("port:N", title=None, axis=alt.Axis(labelLimit=320)),
+    )
+    rect = base.mark_rect().encode(
+        color=alt.Color("percent:Q", scale=alt.Scale(domain=[0, 100], scheme="oranges"), title="% recorded")
+    )
+    text = base.mark_text(fontSize=10).encode(text=alt.Text("percent:Q", format=".0f"))
+    ports = len({r["port"] for r in rows})
+    months = len({r["month"] for r in rows})
+    return _svg(alt.layer(rect, text).properties(width=max(60 * months, 200), height=max(22 * ports, 60)))

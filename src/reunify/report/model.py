@@ -425,7 +425,7 @@ def _claims(families: Sequence[Family], config: ReportConfig) -> tuple[tuple[Cla
     return tuple(checks), table
 
 
-def _consistency(families: Sequence[Family], config: ReportConfig) -> tuple[Table, Table]:
+def _consistency(families: Sequence[Family], config: ReportConfig) -> tuple[Table, Table, Table]:
     signals = config.consistency.signals
 
     def table(key: str, title: str, group_label: str, keyfn: Callable[[Family], str]) -> Table:
@@ -467,6 +467,38 @@ def _consistency(families: Sequence[Family], config: ReportConfig) -> tuple[Tabl
             lambda f: f"{f.port_name or f.port_code} ({f.field_office})",
         ),
         table("consistency_by_month", f"{title} month", "Month", lambda f: f.month),
+        _consistency_port_month(families, config),
+    )
+
+
+def _consistency_port_month(families: Sequence[Family], config: ReportConfig) -> Table:
+    """Each signal's share by port and month, over Figure 2's months (the legacy flag's use, cell by cell)."""
+    signals = config.consistency.signals
+    months = set(config.figure2.months.months())
+    cells: dict[tuple[str, str], list[Family]] = defaultdict(list)
+    for f in families:
+        if f.month in months:
+            cells[(f"{f.port_name or f.port_code} ({f.field_office})", f.month)].append(f)
+    rows: list[dict[str, Cell]] = []
+    for (port, month), members in sorted(cells.items()):
+        row: dict[str, Cell] = {"port": port, "month": month, "families": len(members)}
+        for s in signals:
+            row[s.name] = _pct(sum(1 for f in members if s.name in f.evidence), len(members))
+        rows.append(row)
+    return Table(
+        key="consistency_by_port_month",
+        title="How consistently each source recorded separations, by port and month",
+        columns=(
+            Column("port", "Port"),
+            Column("month", "Month"),
+            Column("families", "Families found", "count"),
+            *(Column(s.name, f"{s.label} (%)", "rate", "families") for s in signals),
+        ),
+        rows=tuple(rows),
+        note=(
+            "Ports and months with separations found, "
+            f"{config.figure2.months.start} to {config.figure2.months.end}."
+        ),
     )
 
 
@@ -671,7 +703,7 @@ def build_model(
     focus, t1_counts, t1_table = _table1(families, children, config, table1_as_of)
     port_table, office_table = _by_port(families, config, child_counts)
     claims, claim_table = _claims(families, config)
-    cons_port, cons_month = _consistency(families, config)
+    cons_port, cons_month, cons_port_month = _consistency(families, config)
     days_table, still_table, overdue_table = _reunification(families, children, config, as_of)
     estimate, lists_table = _estimate(families, config)
 
@@ -724,7 +756,7 @@ def build_model(
         t.key: t
         for t in (
             fig1_table, verdict_table, fig2_table, t1_table, port_table, office_table, claim_table,
-            cons_port, cons_month, days_table, still_table, overdue_table, lists_table,
+            cons_port, cons_month, cons_port_month, days_table, still_table, overdue_table, lists_table,
             inputs_table, deliverable_table, set_aside_table,
         )
     }  # fmt: skip

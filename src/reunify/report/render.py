@@ -47,6 +47,9 @@ def build_view(model: ReportModel, config: ReportConfig, *, public: bool) -> Vie
         "claims": charts.claims_chart(tables["claims"]),
         "consistency": charts.consistency_chart(tables["consistency_by_month"], signals),
     }
+    first = config.consistency.signals[0] if config.consistency.signals else None
+    if first is not None and tables["consistency_by_port_month"].rows:
+        made["port_month"] = charts.port_month_chart(tables["consistency_by_port_month"], first.name)
     shown = model.estimate.result
     if not shown.estimable and model.estimate.without_complete is not None:
         shown = model.estimate.without_complete

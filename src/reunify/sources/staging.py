@@ -1,14 +1,16 @@
 """The store side of ingest: writing staged and quarantined rows in bulk, and reading them back.
 
-All of ingest's database I/O is here. Writes go straight to the driver (SQLite ``executemany``,
-PostgreSQL ``COPY``) inside the caller's transaction, with sensitive values encrypted in bulk by
-:func:`reunify.store.crypto.encrypt_many`; the caller owns the transaction and commits once.
+All of ingest's database I/O is here. Rows are prepared off the connection (``prepare_*``: blank
+values to NULL, sensitive values encrypted in bulk by :func:`reunify.store.crypto.encrypt_many`)
+and written straight to the driver (:func:`insert_rows`: SQLite ``executemany``, PostgreSQL
+``COPY``) inside the caller's transaction; the caller owns the transaction and commits once.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
@@ -18,6 +20,7 @@ from sqlalchemy import Connection, Engine, Table, func, insert, inspect, select,
 
 from reunify.errors import UserError
 from reunify.sources.kinds import SourceKind, get_kind
+from reunify.sources.reader import ROW_COLUMN
 from reunify.sources.transform import EXTRA, QID, RAW, REASON
 from reunify.store.crypto import decrypt_many, encrypt_many
 from reunify.store.schema.canonical import LoadBatch
@@ -71,69 +74,98 @@ def finish_batch(conn: Connection, batch_id: int, *, read: int, accepted: int, q
     )
 
 
-def _blank_to_none(values: list[Any]) -> list[Any]:
-    return [None if v == "" else v for v in values]
+@dataclass(frozen=True)
+class Rows:
+    """Rows ready for the driver: the table, its columns, and the values row by row (sensitive
+    ones already encrypted). What :func:`prepare_staged` and :func:`prepare_quarantined` build,
+    off the database connection, and :func:`insert_rows` writes."""
+
+    table: str
+    columns: tuple[str, ...]
+    rows: list[tuple[Any, ...]]
+
+    def __len__(self) -> int:
+        return len(self.rows)
 
 
-def _bulk_insert(
-    conn: Connection, table: str, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]
-) -> None:
-    """Insert rows through the driver: COPY on PostgreSQL, executemany on SQLite (rows streamed)."""
-    cols = ", ".join(f'"{c}"' for c in columns)
+def _text_columns(frame: pl.DataFrame, names: Sequence[str]) -> list[list[Any]]:
+    """The named text columns as Python lists, blank ("") as None (vectorised, one Polars pass)."""
+    blanked = frame.select(pl.when(pl.col(c) != "").then(pl.col(c)).alias(c) for c in names)
+    return [blanked.get_column(c).to_list() for c in names]
+
+
+def insert_rows(conn: Connection, rows: Rows) -> None:
+    """Insert prepared rows through the driver, inside the caller's open transaction.
+
+    PostgreSQL: ``COPY ... FROM STDIN``; SQLite: ``executemany`` on the same DBAPI connection.
+    """
+    if not rows.rows:
+        return
+    cols = ", ".join(f'"{c}"' for c in rows.columns)
+    dbapi = conn.connection.driver_connection  # same connection, so the same open transaction
+    assert dbapi is not None
     if conn.dialect.name == "postgresql":
-        dbapi = conn.connection.driver_connection
-        assert dbapi is not None
-        with dbapi.cursor() as cur, cur.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
+        with dbapi.cursor() as cur, cur.copy(f"COPY {rows.table} ({cols}) FROM STDIN") as copy:
+            write = copy.write_row
+            for row in rows.rows:
+                write(row)
     else:
-        marks = ", ".join("?" for _ in columns)
-        dbapi_conn = conn.connection.driver_connection
-        assert dbapi_conn is not None
-        cursor = dbapi_conn.cursor()  # same connection, so the same open transaction
+        marks = ", ".join("?" for _ in rows.columns)
+        cursor = dbapi.cursor()
         try:
-            cursor.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", rows)
+            cursor.executemany(f"INSERT INTO {rows.table} ({cols}) VALUES ({marks})", rows.rows)
         finally:
             cursor.close()
 
 
-def write_staged(
-    conn: Connection, kind: SourceKind, frame: pl.DataFrame, *, batch_id: int, file_name: str
-) -> None:
-    """Stage accepted v1 rows (blank values as NULL; sensitive ones, raw and extra encrypted)."""
+def prepare_staged(kind: SourceKind, frame: pl.DataFrame, *, batch_id: int, file_name: str) -> Rows:
+    """Accepted v1 rows as staging-table rows: blank values as NULL; sensitive ones, raw and extra
+    encrypted. Touches no database, so it can run while an earlier batch is being written."""
+    columns = ("batch_id", "file_name", "row_number", *kind.columns, "raw", "extra")
+    table = staging_table_name(kind.name)
     n = frame.height
     if n == 0:
-        return
-    columns = ["batch_id", "file_name", "row_number", *kind.columns, "raw", "extra"]
-    data: list[list[Any]] = [[batch_id] * n, [file_name] * n, frame["_row"].to_list()]
-    for f in kind.fields:
-        values = _blank_to_none(frame[f.name].to_list())
+        return Rows(table, columns, [])
+    data: list[list[Any]] = [[batch_id] * n, [file_name] * n, frame[ROW_COLUMN].to_list()]
+    for f, values in zip(kind.fields, _text_columns(frame, kind.columns), strict=True):
         data.append(encrypt_many(values) if f.sensitive else values)
     data.append(encrypt_many(frame[RAW].to_list()))
     data.append(encrypt_many(frame[EXTRA].to_list()))
-    _bulk_insert(conn, staging_table_name(kind.name), columns, zip(*data, strict=True))
+    return Rows(table, columns, list(zip(*data, strict=True)))
 
 
-def write_quarantined(
-    conn: Connection, kind: SourceKind, frame: pl.DataFrame, *, batch_id: int, file_name: str
-) -> None:
-    """Quarantine rows with their reasons (raw encrypted, status open)."""
+def prepare_quarantined(kind: SourceKind, frame: pl.DataFrame, *, batch_id: int, file_name: str) -> Rows:
+    """Quarantine rows with their reasons (raw encrypted, status open). Touches no database."""
+    columns = ("batch_id", "kind", "file_name", "row_number", "record_id", "reason", "raw", "status")
     n = frame.height
     if n == 0:
-        return
-    columns = ["batch_id", "kind", "file_name", "row_number", "record_id", "reason", "raw", "status"]
-    record_ids = _blank_to_none(frame["record_id"].to_list()) if "record_id" in frame.columns else [None] * n
+        return Rows("quarantine", columns, [])
+    record_ids = _text_columns(frame, ["record_id"])[0] if "record_id" in frame.columns else [None] * n
     data: list[list[Any]] = [
         [batch_id] * n,
         [kind.name] * n,
         [file_name] * n,
-        frame["_row"].to_list(),
+        frame[ROW_COLUMN].to_list(),
         record_ids,
         frame[REASON].to_list(),
         encrypt_many(frame[RAW].to_list()),
         ["open"] * n,
     ]
-    _bulk_insert(conn, "quarantine", columns, zip(*data, strict=True))
+    return Rows("quarantine", columns, list(zip(*data, strict=True)))
+
+
+def write_staged(
+    conn: Connection, kind: SourceKind, frame: pl.DataFrame, *, batch_id: int, file_name: str
+) -> None:
+    """Stage accepted v1 rows (:func:`prepare_staged` then :func:`insert_rows`)."""
+    insert_rows(conn, prepare_staged(kind, frame, batch_id=batch_id, file_name=file_name))
+
+
+def write_quarantined(
+    conn: Connection, kind: SourceKind, frame: pl.DataFrame, *, batch_id: int, file_name: str
+) -> None:
+    """Quarantine rows (:func:`prepare_quarantined` then :func:`insert_rows`)."""
+    insert_rows(conn, prepare_quarantined(kind, frame, batch_id=batch_id, file_name=file_name))
 
 
 def resolve_quarantined(conn: Connection, ids: Sequence[int], *, status: str, batch_id: int) -> int:

@@ -24,7 +24,7 @@ from reunify.synth.narratives import background_narratives
 from reunify.synth.people import a_numbers, citizenships, family_id, given_names, name_book, person_id
 from reunify.synth.plan import Plan
 from reunify.synth.schema import TRUTH_COLUMNS, clean_schema
-from reunify.synth.texts import adult_facilities, family_facilities
+from reunify.synth.texts import adult_facilities, family_facilities, kids_phrase
 
 EPOCH = date(1970, 1, 1)
 
@@ -284,16 +284,16 @@ def _draw_people(gr: Groups, ctx: _Ctx) -> People:
     dob = day - (months * 30.437).astype(np.int64) - rng.integers(0, 28, size=P)
     counters = ctx.ids.take_people(P)
     old = ~is_child & (rng.random(P) < 0.15)  # adults with an earlier alien number (8-digit era)
-    # Spanish naming: a mother is MATERNAL OTHER, a father PATERNAL OTHER2 (or PATERNAL MATERNAL as second
-    # adult), children PATERNAL MATERNAL (70%) or their head adult's surnames
+    # Spanish naming: a mother is MATERNAL OTHER, a father PATERNAL OTHER2, children PATERNAL MATERNAL
+    # (70%) or their head adult's surnames
     sn = name_book().surnames
     pat, mat, oth, oth2 = (sn[gr.surnames[i]] for i in range(4))
     head_name = np.where(gr.head_female, mat + " " + oth, pat + " " + oth2)
     child_name = np.where(rng.random(gr.n) < 0.7, pat + " " + mat, head_name)
     child_name[gr.coin_lc] = (pat + " " + mat)[gr.coin_lc]
-    adult_name = np.where(
-        female, (mat + " " + oth)[g], np.where(second_adult, (pat + " " + mat)[g], (pat + " " + oth2)[g])
-    )
+    adult_name = np.where(female, (mat + " " + oth)[g], (pat + " " + oth2)[g])
+    # a coincidence adult carries the paternal surname the lone child of the pair has
+    adult_name = np.where(np.isin(g, gr.coin_sa), (pat + " " + oth2)[g], adult_name)
     return People(
         g=g,
         j=j,
@@ -397,6 +397,7 @@ def _i213(gr: Groups, pe: People, ctx: _Ctx, enc: np.ndarray, events: np.ndarray
     )
     w = enc & (rng.random(pe.n) < p)
     names = name_book().country_names
+    kids = _children_phrases(gr, pe, w & ~pe.is_child & np.isin(pe.kind, FAMILY_KINDS))
     narrative = background_narratives(
         rng,
         kind=pe.kind[w],
@@ -411,6 +412,7 @@ def _i213(gr: Groups, pe: People, ctx: _Ctx, enc: np.ndarray, events: np.ndarray
         n_children=gr.n_children[g][w],
         female=pe.female[w],
         day=pe.day[w],
+        kids=kids[w],
     )
     return _frame(
         "i213",
@@ -426,6 +428,22 @@ def _i213(gr: Groups, pe: People, ctx: _Ctx, enc: np.ndarray, events: np.ndarray
             **_private(pe, gr, w),
         },
     )
+
+
+def _children_phrases(gr: Groups, pe: People, adults: np.ndarray) -> np.ndarray:
+    """Per person: for the adults marked, ``her two children ANA (8) and JOSE (5 mos)``; else blank."""
+    out = np.full(pe.n, "", dtype=object)
+    wanted = set(pe.g[adults].tolist())
+    if not wanted:
+        return out
+    months = (pe.day - pe.dob) * 12 // 365
+    rel = np.where(pe.female, "DAUGHTER", "SON")
+    kids: dict[int, list[tuple[str, int, str]]] = {}
+    for i in np.flatnonzero(pe.is_child & np.isin(pe.g, list(wanted))).tolist():
+        kids.setdefault(int(pe.g[i]), []).append((str(pe.given[i]), int(months[i]), str(rel[i])))
+    for i in np.flatnonzero(adults).tolist():
+        out[i] = kids_phrase(kids.get(int(pe.g[i]), []), "F" if pe.female[i] else "M")
+    return out
 
 
 def _ice_custody(gr: Groups, pe: People, ctx: _Ctx) -> pl.DataFrame:

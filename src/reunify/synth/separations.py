@@ -110,13 +110,14 @@ class _Factory:
         cit = citizenship or str(
             self.book.country_codes[rng.choice(len(self.book.country_codes), p=self.book.country_p)]
         )
-        paternal, maternal, other = (self._pick(self.book.surnames) for _ in range(3))
+        # Spanish naming: mother MATERNAL X, father PATERNAL Y, children PATERNAL MATERNAL (70%)
+        paternal, maternal, x, y = (self._pick(self.book.surnames) for _ in range(4))
         female_head = parent_female if parent_female is not None else bool(rng.random() < 0.78)
         members: list[Member] = []
         for i in range(n_parents):
             female = female_head if i == 0 else not female_head
             years = parent_age_years if (i == 0 and parent_age_years) else int(rng.integers(19, 46))
-            surname = f"{maternal} {other}" if female else f"{paternal} {other if i == 0 else maternal}"
+            surname = f"{maternal} {x}" if female else f"{paternal} {y}"
             p = self.person(
                 female=female,
                 dob=self.dob_for(day, years * 12 + int(rng.integers(0, 12))),

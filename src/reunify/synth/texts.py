@@ -41,6 +41,8 @@ def _age(months: int) -> str:
 def kids_phrase(children: list[tuple[str, int, str]], parent_sex: str) -> str:
     """``her two children ANA (8) and JOSE (5 mos)`` from (given name, age in months, relationship)."""
     pos = "her" if parent_sex == "F" else "his"
+    if not children:
+        return ""
     named = [f"{g.split(' ')[0]} ({_age(a)})" for g, a, _ in children]
     if len(children) == 1:
         word = "daughter" if children[0][2] == "DAUGHTER" else "son"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Annotated
 
@@ -140,7 +140,7 @@ class _Require:
 _REQUIRES: dict[Permission, _Require] = {p: _Require(p) for p in Permission}
 
 
-def require(permission: Permission) -> Callable[..., Actor]:
+def require(permission: Permission) -> Callable[..., Awaitable[Actor]]:
     """The (shared, so FastAPI caches it per request) dependency for ``permission``."""
     return _REQUIRES[permission]
 

@@ -35,9 +35,8 @@ def _staging_table(kind_name: str) -> Table:
     name = staging_table_name(kind_name)
     columns: list[Column[object]] = [
         Column("id", Integer, primary_key=True),
-        Column(
-            "batch_id", Integer, ForeignKey("load_batches.id", ondelete="CASCADE"), nullable=False, index=True
-        ),
+        # No index of its own: the unique (batch_id, row_number) index serves lookups by batch.
+        Column("batch_id", Integer, ForeignKey("load_batches.id", ondelete="CASCADE"), nullable=False),
         Column("file_name", Text, nullable=False),
         Column("row_number", Integer, nullable=False),
     ]
@@ -65,9 +64,7 @@ quarantine = Table(
     "quarantine",
     Base.metadata,
     Column("id", Integer, primary_key=True),
-    Column(
-        "batch_id", Integer, ForeignKey("load_batches.id", ondelete="CASCADE"), nullable=False, index=True
-    ),
+    Column("batch_id", Integer, ForeignKey("load_batches.id", ondelete="CASCADE"), nullable=False),
     Column("kind", String(32), nullable=False),
     Column("file_name", Text, nullable=False),
     Column("row_number", Integer, nullable=False),

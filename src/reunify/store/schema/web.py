@@ -129,7 +129,7 @@ class AuditLogLock(Base):
 event.listen(
     AuditLogLock.__table__,
     "after_create",
-    DDL("INSERT INTO audit_log_lock (id, appends) VALUES (1, 0)"),
+    DDL("INSERT INTO audit_log_lock (id, appends) VALUES (1, 0)"),  # type: ignore[no-untyped-call]
 )
 
 AUDIT_TRIGGER_NAMES = ("audit_log_no_update", "audit_log_no_delete")
@@ -176,5 +176,5 @@ for _dialect in ("sqlite", "postgresql"):
         event.listen(
             AuditLogEntry.__table__,
             "after_create",
-            DDL(_statement.replace("%", "%%")).execute_if(dialect=_dialect),
+            DDL(_statement.replace("%", "%%")).execute_if(dialect=_dialect),  # type: ignore[no-untyped-call]
         )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -19,7 +19,10 @@ from reunify.web.services import accounts
 
 router = APIRouter()
 Username = Annotated[str, Path(pattern=r"^[A-Za-z0-9._-]{1,64}$")]
-ERRORS = {403: {"description": "role does not allow it"}, 422: {"description": "invalid input"}}
+ERRORS: dict[int | str, dict[str, Any]] = {
+    403: {"description": "role does not allow it"},
+    422: {"description": "invalid input"},
+}
 
 
 def _users_out(db: SessionDep) -> list[s.UserOut]:

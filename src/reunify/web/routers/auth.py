@@ -101,9 +101,9 @@ def login_form(  # noqa: PLR0917 (FastAPI injects each form field and dependency
         )
         return response
     db.commit()
-    response = RedirectResponse(HOME_BY_ROLE[Role(user.role)], status_code=303)
-    _start_session(request, response, settings, user, new_token())
-    return response
+    redirect = RedirectResponse(HOME_BY_ROLE[Role(user.role)], status_code=303)
+    _start_session(request, redirect, settings, user, new_token())
+    return redirect
 
 
 @router.post(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 
@@ -17,12 +17,12 @@ from reunify.web.services.policy import ruleset_for
 router = APIRouter(prefix="/api", tags=["records"])
 
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
-ERRORS = {
+ERRORS: dict[int | str, dict[str, Any]] = {
     403: {"description": "role or scope does not allow it"},
     404: {"description": "no such record"},
     422: {"description": "invalid input, with what to fix"},
 }
-CONFLICT = {
+CONFLICT: dict[int | str, dict[str, Any]] = {
     409: {"description": "changed by someone else: nothing saved; current record and your changes returned"}
 }
 

@@ -27,7 +27,7 @@ def bars(counts: Mapping[str, int], *, title: str, x_title: str, sort: Sequence[
     if not rows:
         return f'<p class="empty">{title}: no separations yet.</p>'
     chart = (
-        alt.Chart(alt.Data(values=rows), title=title, width=WIDTH, height=180)
+        alt.Chart(alt.Data(values=rows), title=title, width=WIDTH, height=180)  # type: ignore[no-untyped-call]
         .mark_bar(color="#3a5a8c")
         .encode(
             x=alt.X("k:N", title=x_title, sort=list(sort) if sort else "ascending"),
@@ -46,7 +46,7 @@ def stacked_verdicts(counts: Mapping[tuple[str, str], int], *, title: str) -> st
         domain=["consistent", "undetermined", "inconsistent"], range=["#4c8c4a", "#c9a227", "#b23b3b"]
     )
     chart = (
-        alt.Chart(alt.Data(values=rows), title=title, width=WIDTH, height=180)
+        alt.Chart(alt.Data(values=rows), title=title, width=WIDTH, height=180)  # type: ignore[no-untyped-call]
         .mark_bar()
         .encode(
             y=alt.Y("framework:N", title=None),

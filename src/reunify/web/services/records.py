@@ -41,7 +41,7 @@ from reunify.store.schema.canonical import (
     SeparationReason,
     SeparationVerdict,
 )
-from reunify.store.schema.web import Notification, SeparationNote
+from reunify.store.schema.web import Notification, SeparationNote, User
 from reunify.web import schemas as s
 from reunify.web.deps import ForbiddenError
 from reunify.web.permissions import READ_ONLY, Role
@@ -154,13 +154,14 @@ def create_encounter(ctx: Ctx, data: s.EncounterIn) -> s.EncounterOut:
             )
         )
     session.flush()
+    out = _encounter_out(ctx, encounter)  # built before the log entry: the append lock is held to commit
     ctx.log(
         AuditEvent.ENCOUNTER_CREATE,
         target_kind="encounter",
         target_id=encounter.id,
         data={"port_code": port.code, "people": len(data.people)},
     )
-    return _encounter_out(ctx, encounter)
+    return out
 
 
 def _load_encounter(ctx: Ctx, encounter_id: int) -> Encounter:
@@ -449,6 +450,7 @@ def propose_separation(ctx: Ctx, data: s.SeparationIn, ruleset: RuleSet) -> s.Se
             )
         )
     session.flush()
+    out = _separation_out(ctx, sep)  # built before the log entry: the append lock is held to commit
     ctx.log(
         AuditEvent.SEPARATION_PROPOSE,
         target_kind="separation",
@@ -467,7 +469,7 @@ def propose_separation(ctx: Ctx, data: s.SeparationIn, ruleset: RuleSet) -> s.Se
             "narrative_sha256": _sha256(data.narrative),
         },
     )
-    return _separation_out(ctx, sep)
+    return out
 
 
 def _load_separation(ctx: Ctx, separation_id: int, *, for_update: bool = False) -> Separation:
@@ -569,8 +571,8 @@ def _separation_out(ctx: Ctx, sep: Separation) -> s.SeparationOut:
         narrative=sep.narrative,
         evidence="\n\n".join(n.body for n in evidence) or None,
         justification=sep.justification,
-        proposed_by=sep.officer,
-        approved_by=sep.approved_by,
+        proposed_by=_staff_name(session, sep.officer),
+        approved_by=_staff_name(session, sep.approved_by),
         approved_at=sep.approved_at,
         decision_note=decisions[-1].body if decisions else None,
         reunification_date=max(reunified) if reunified else None,
@@ -592,6 +594,14 @@ def _separation_out(ctx: Ctx, sep: Separation) -> s.SeparationOut:
             for c in sorted(sep.contacts, key=lambda c: c.contact_date)
         ],
     )
+
+
+def _staff_name(session: Session, ref: str | None) -> str | None:
+    """``user:<id>`` as the account's username, for display (the record keeps the pseudonymous id)."""
+    if ref is None or not ref.startswith("user:") or not ref[5:].isdigit():
+        return ref
+    user = session.get(User, int(ref[5:]))
+    return user.username if user is not None else ref
 
 
 def _quotes(ruleset: RuleSet, verdicts: Sequence[SeparationVerdict]) -> dict[str, tuple[str, str]]:
@@ -715,13 +725,14 @@ def update_separation(ctx: Ctx, separation_id: int, data: s.SeparationUpdate) ->
         changed.append("evidence")
     sep.updated_at = _now()
     _flush_versioned(ctx, sep, data.version, yours)
+    out = _separation_out(ctx, sep)  # built before the log entry: the append lock is held to commit
     ctx.log(
         AuditEvent.SEPARATION_UPDATE,
         target_kind="separation",
         target_id=sep.id,
         data={"fields": changed, "version": sep.version_id},
     )
-    return _separation_out(ctx, sep)
+    return out
 
 
 def decide_separation(ctx: Ctx, separation_id: int, data: s.DecisionIn, *, approve: bool) -> s.SeparationOut:
@@ -746,13 +757,14 @@ def decide_separation(ctx: Ctx, separation_id: int, data: s.DecisionIn, *, appro
         )
     )
     _flush_versioned(ctx, sep, data.version, yours)
+    out = _separation_out(ctx, sep)  # built before the log entry: the append lock is held to commit
     ctx.log(
         AuditEvent.SEPARATION_APPROVE if approve else AuditEvent.SEPARATION_REJECT,
         target_kind="separation",
         target_id=sep.id,
         data={"version": sep.version_id, "note_sha256": _sha256(data.note)},
     )
-    return _separation_out(ctx, sep)
+    return out
 
 
 def _party_ids(sep: Separation, role: str | None = None) -> list[int]:
@@ -795,6 +807,7 @@ def record_custody(ctx: Ctx, separation_id: int, data: s.CustodyIn) -> s.Separat
     )
     session.add(episode)
     session.flush()
+    out = _separation_out(ctx, sep)  # built before the log entry: the append lock is held to commit
     ctx.log(
         AuditEvent.CUSTODY_RECORD,
         target_kind="separation",
@@ -806,7 +819,7 @@ def record_custody(ctx: Ctx, separation_id: int, data: s.CustodyIn) -> s.Separat
             "custody_episode_id": episode.id,
         },
     )
-    return _separation_out(ctx, sep)
+    return out
 
 
 def record_contact(ctx: Ctx, separation_id: int, data: s.ContactIn) -> s.SeparationOut:
@@ -818,6 +831,7 @@ def record_contact(ctx: Ctx, separation_id: int, data: s.ContactIn) -> s.Separat
     contact = Contact.for_separation(sep, contact_date=data.contact_date, kind=data.kind.value, **SRC)
     ctx.session.add(contact)
     ctx.session.flush()
+    out = _separation_out(ctx, sep)  # built before the log entry: the append lock is held to commit
     ctx.log(
         AuditEvent.CONTACT_RECORD,
         target_kind="separation",
@@ -828,7 +842,7 @@ def record_contact(ctx: Ctx, separation_id: int, data: s.ContactIn) -> s.Separat
             "kind": data.kind.value,
         },
     )
-    return _separation_out(ctx, sep)
+    return out
 
 
 def record_reunification(ctx: Ctx, separation_id: int, data: s.ReunificationIn) -> s.SeparationOut:
@@ -856,6 +870,7 @@ def record_reunification(ctx: Ctx, separation_id: int, data: s.ReunificationIn) 
     sep.status = SeparationStatus.REUNIFIED.value
     sep.updated_at = _now()
     _flush_versioned(ctx, sep, data.version, yours)
+    out = _separation_out(ctx, sep)  # built before the log entry: the append lock is held to commit
     ctx.log(
         AuditEvent.REUNIFICATION_RECORD,
         target_kind="separation",
@@ -867,7 +882,7 @@ def record_reunification(ctx: Ctx, separation_id: int, data: s.ReunificationIn) 
             "version": sep.version_id,
         },
     )
-    return _separation_out(ctx, sep)
+    return out
 
 
 # ---------------------------------------------------------------- counsel, notifications

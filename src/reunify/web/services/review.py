@@ -7,6 +7,7 @@ import csv
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Literal
 
 from sqlalchemy import select
 
@@ -65,10 +66,11 @@ def items(ctx: Ctx, audit_dir: Path | None) -> list[s.ReviewItem]:
         return []
     decisions = _latest_decisions(ctx)
     out: list[s.ReviewItem] = []
-    for kind, file, id_col in (
+    sources: tuple[tuple[Literal["finding", "candidate"], str, str], ...] = (
         ("finding", FINDINGS_FILE, "family_id"),
         ("candidate", CANDIDATES_FILE, "candidate_id"),
-    ):
+    )
+    for kind, file, id_col in sources:
         for row in _read(folder / file):
             tid = row.get(id_col, "")
             d = decisions.get(tid)

@@ -57,7 +57,6 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_src_encounters")),
         sa.UniqueConstraint("batch_id", "row_number", name=op.f("uq_src_encounters_batch_id_row_number")),
     )
-    op.create_index(op.f("ix_src_encounters_batch_id"), "src_encounters", ["batch_id"], unique=False)
     op.create_table(
         "src_i213",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -84,7 +83,6 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_src_i213")),
         sa.UniqueConstraint("batch_id", "row_number", name=op.f("uq_src_i213_batch_id_row_number")),
     )
-    op.create_index(op.f("ix_src_i213_batch_id"), "src_i213", ["batch_id"], unique=False)
     op.create_table(
         "src_ice_custody",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -113,7 +111,6 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_src_ice_custody")),
         sa.UniqueConstraint("batch_id", "row_number", name=op.f("uq_src_ice_custody_batch_id_row_number")),
     )
-    op.create_index(op.f("ix_src_ice_custody_batch_id"), "src_ice_custody", ["batch_id"], unique=False)
     op.create_table(
         "src_orr_referrals",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -147,7 +144,6 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_src_orr_referrals")),
         sa.UniqueConstraint("batch_id", "row_number", name=op.f("uq_src_orr_referrals_batch_id_row_number")),
     )
-    op.create_index(op.f("ix_src_orr_referrals_batch_id"), "src_orr_referrals", ["batch_id"], unique=False)
     op.create_table(
         "quarantine",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -175,19 +171,13 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_quarantine")),
         sa.UniqueConstraint("batch_id", "row_number", name=op.f("uq_quarantine_batch_id_row_number")),
     )
-    op.create_index(op.f("ix_quarantine_batch_id"), "quarantine", ["batch_id"], unique=False)
     op.create_index(op.f("ix_quarantine_status"), "quarantine", ["status"], unique=False)
 
 
 def downgrade() -> None:
     op.drop_index(op.f("ix_quarantine_status"), table_name="quarantine")
-    op.drop_index(op.f("ix_quarantine_batch_id"), table_name="quarantine")
     op.drop_table("quarantine")
-    op.drop_index(op.f("ix_src_orr_referrals_batch_id"), table_name="src_orr_referrals")
     op.drop_table("src_orr_referrals")
-    op.drop_index(op.f("ix_src_ice_custody_batch_id"), table_name="src_ice_custody")
     op.drop_table("src_ice_custody")
-    op.drop_index(op.f("ix_src_i213_batch_id"), table_name="src_i213")
     op.drop_table("src_i213")
-    op.drop_index(op.f("ix_src_encounters_batch_id"), table_name="src_encounters")
     op.drop_table("src_encounters")
