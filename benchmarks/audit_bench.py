@@ -34,7 +34,8 @@ d = sys.argv[1]
 con = duckdb.connect()
 con.execute("SET threads = 2")
 parts = []
-for f, cit in (("encounters", "citizenship"), ("i213", "NULL"), ("ice_custody", "citizenship"), ("orr_referrals", "citizenship")):
+for f in ("encounters", "i213", "ice_custody", "orr_referrals"):
+    cit = "NULL" if f == "i213" else "citizenship"
     sex = "sex" if f in ("encounters", "orr_referrals") else "NULL"
     parts.append(f"""SELECT '{f}:' || record_id AS unique_id, upper(trim(given_name)) AS given_name,
         upper(trim(family_name)) AS family_name, dob, {sex} AS sex, upper({cit}) AS citizenship,
@@ -161,8 +162,10 @@ def main() -> None:
     print("|---|---|---|---|---|---|---|---|---|---|")
     for r in results:
         print(
-            f"| {r['scale']} | {r['source_rows']:,} | {r['splink_alone_s']} s | {r['splink_alone_peak_gb']} GB "
-            f"| {r['audit_model_s']} s | {r['audit_model_peak_gb']} GB | {r['audit_s']} s | {r['audit_peak_gb']} GB "
+            f"| {r['scale']} | {r['source_rows']:,} "
+            f"| {r['splink_alone_s']} s | {r['splink_alone_peak_gb']} GB "
+            f"| {r['audit_model_s']} s | {r['audit_model_peak_gb']} GB "
+            f"| {r['audit_s']} s | {r['audit_peak_gb']} GB "
             f"| {r['ratio']}x | {r['ratio_same_model']}x |"
         )
     print(json.dumps(results))

@@ -46,7 +46,8 @@ def test_negations_are_honoured() -> None:
 
 def test_only_separation_sentences_carry_the_reason() -> None:
     narrative = (
-        "Subject presented with her son. NCIC/TECS revealed criminal history. Subject has two prior removals (2009, 2014). "
+        "Subject presented with her son. NCIC/TECS revealed criminal history. "
+        "Subject has two prior removals (2009, 2014). "
         "Subject was separated from her son due to having two previous removals from the United States."
     )
     assert separation_sentences(narrative) == [

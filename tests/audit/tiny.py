@@ -218,8 +218,10 @@ I213 = [
         "dob": "03/04/1992",
         "date_prepared": "2018-05-21",
         "port_code": "2304",
-        "narrative": "Subject presented as FMUA with her children Jose and Ana. Subject has two prior removals (2009, 2014). "
-        "Subject was separated from her 2 children due to having two previous removals from the United States.",
+        "narrative": "Subject presented as FMUA with her children Jose and Ana. "
+        "Subject has two prior removals (2009, 2014). "
+        "Subject was separated from her 2 children due to having two previous removals "
+        "from the United States.",
     },
     {
         "record_id": "I2",
@@ -230,7 +232,8 @@ I213 = [
         "dob": "1985-01-15",
         "date_prepared": "2018-05-21",
         "port_code": "2304",
-        "narrative": "Subject presented with his daughter. Record checks revealed no criminal history. Family remained together.",
+        "narrative": "Subject presented with his daughter. Record checks revealed no criminal history. "
+        "Family remained together.",
     },
     {
         "record_id": "I3",
@@ -241,7 +244,8 @@ I213 = [
         "dob": "1980-11-11",
         "date_prepared": "2018-08-10",
         "port_code": "2504",
-        "narrative": "NCIC revealed conviction for aggravated assault. Due to violent criminal history subject was separated from his son, UAC placed with ORR.",
+        "narrative": "NCIC revealed conviction for aggravated assault. Due to violent criminal history "
+        "subject was separated from his son, UAC placed with ORR.",
     },
     {
         "record_id": "I4",

@@ -103,27 +103,14 @@ BAD_INPUT = [
     bad("ingest {inputs}/headerless.csv --source orr_referrals", 1, "missing required column 'record_id'"),
     bad("ingest {inputs}/ragged.csv --db {store}", 1, "ragged rows"),
     bad("ingest {inputs}/nul.csv", 1, "NUL byte"),
-    bad(
-        "ingest {inputs}/headerless_repeat.csv",
-        1,
-        "appears twice in the header",
-        wrong="ingest echoes a repeated header cell ('column <cell> appears twice in the header'); in a file "
-        "exported without a header the cell is a person's name: name the column's position, not its text "
-        "(src/reunify/sources/reader.py, _read_header)",
-    ),
+    bad("ingest {inputs}/headerless_repeat.csv", 1, "have the same name"),
     bad("ingest {inputs}/orr.csv --mapping {inputs}/unknown_key.yaml", 1, "unknown mapping key"),
     bad("ingest {inputs}/orr.csv --mapping {inputs}/missing.yaml", 1, "mapping file not found"),
     bad("ingest {inputs}/orr.csv --source no_such_kind", 1, "unknown source kind"),
     # the store: unreachable, malformed, not initialised
     bad(f"init --db {NOT_A_URL}", 1, "unsupported database"),
     bad(f"init --db {PG_DOWN}", 1, "cannot reach the database"),
-    bad(
-        "init --db postgresql://nobody@localhost:notaport/x",
-        1,
-        "database URL",
-        wrong="a URL whose port is not a number raises ValueError from sqlalchemy make_url inside "
-        "reunify.store.engine.normalize_url: a traceback; catch ValueError there and raise UserError",
-    ),
+    bad("init --db postgresql://nobody@localhost:notaport/x", 1, "database URL"),
     bad(f"ingest {{inputs}}/orr.csv --db {PG_DOWN}", 1, "cannot reach the database"),
     bad(f"ingest {{inputs}}/orr.csv --db {NOT_A_URL}", 1, "unsupported database"),
     bad(f"audit --out out --db {PG_DOWN}", 1, "cannot reach the database"),

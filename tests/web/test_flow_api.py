@@ -221,3 +221,27 @@ def test_ms_l_deadlines() -> None:
     assert records.ms_l_deadline(date(2018, 5, 21), [date(2017, 12, 24)]) == date(2018, 7, 10)
     assert records.ms_l_deadline(date(2018, 5, 21), [date(2010, 6, 1)]) == date(2018, 7, 26)
     assert records.ms_l_deadline(date(2018, 7, 1), [date(2017, 12, 24)]) is None
+
+
+def test_a_stale_form_shows_the_conflict_and_keeps_what_was_typed(sqlite_web: Web) -> None:
+    sep = record_family(sqlite_web)["separation"]
+    supervisor = sqlite_web.client("supervisor")
+    assert (
+        supervisor.post(
+            f"/api/separations/{sep['id']}/approve", json={"version": 1, "note": "ok"}
+        ).status_code
+        == 200
+    )
+    officer = sqlite_web.client("officer")
+    page = officer.post(
+        f"/separations/{sep['id']}/reunification",
+        data={
+            "csrf_token": officer.headers["X-CSRF-Token"],
+            "version": "1",
+            "reunification_date": "2018-07-09",
+        },
+    )
+    assert page.status_code == 409
+    assert "changed by someone else" in page.text
+    assert 'value="2018-07-09"' in page.text
+    assert officer.get(f"/api/separations/{sep['id']}").json()["status"] == "APPROVED"

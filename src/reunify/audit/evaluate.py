@@ -97,7 +97,7 @@ def figures(families: Iterable[dict[str, str]], members: Iterable[dict[str, str]
     }
 
 
-def evaluate_deliverable(truth_dir: Path, pred_dir: Path) -> Evaluation:
+def evaluate_deliverable(truth_dir: Path, pred_dir: Path) -> Evaluation:  # noqa: PLR0912, PLR0915
     """Score ``pred_dir`` (an audit deliverable) against ``truth_dir`` (a scenario's truth/)."""
     t_fams = _read(truth_dir / "separated_families.csv")
     t_mems = _read(truth_dir / "separated_members.csv")

@@ -54,7 +54,8 @@ def build_families(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         )
         SELECT *, coalesce(age < {int(cfg["adult_age"])},
                 CASE WHEN relationship IN (SELECT unnest({child_rels})) THEN true
-                     WHEN relationship IN ('MOTHER', 'FATHER', 'HEAD', 'LEGAL_GUARDIAN') THEN false END) AS is_child
+                     WHEN relationship IN ('MOTHER', 'FATHER', 'HEAD', 'LEGAL_GUARDIAN') THEN false END)
+                AS is_child
         FROM x
         """
     )
@@ -79,8 +80,61 @@ def build_families(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         WHERE i.prep_date IS NULL OR abs(date_diff('day', e.enc_date, i.prep_date)) <= {i213_win}
         """
     )
-    # Every adult-child pair presenting at one port on one day (blocked: never all against all),
-    # with the cheap evidence computed on the pair, the rest joined in from per-record tables.
+    con.execute(
+        """
+        CREATE OR REPLACE TABLE enc_narr AS
+        SELECT x.enc_uid, list(x.i213_uid ORDER BY x.i213_uid) AS i213_uids,
+            list_distinct(flatten(list(regexp_extract_all(upper(strip_accents(i.narrative)),
+                '[A-Z]{3,}')))) AS narr_toks,
+            upper(strip_accents(string_agg(i.narrative, ' '))) AS narr_up
+        FROM enc_i213 x JOIN i213 i ON i.uid = x.i213_uid
+        GROUP BY x.enc_uid
+        """
+    )
+    con.execute(
+        """
+        CREATE OR REPLACE TABLE adult_anums AS
+        SELECT DISTINCT uid, port_code, enc_date, unnest(p_anums) AS a_num FROM enc_p WHERE NOT is_child
+        """
+    )
+    # Candidate adult-child pairs, blocked: the same port and day and, within it, a shared key:
+    # a group number, the first three letters of a surname (either side's names may sit in the
+    # wrong column), the child's parent's alien number in ORR, or the child's given name in the
+    # adult's I-213. Never every adult against every child of a busy day.
+    con.execute(
+        """
+        CREATE OR REPLACE TABLE fam_keys AS
+        WITH base AS (SELECT uid, port_code, enc_date, is_child, group_id, family_toks, given_toks
+                      FROM enc_p WHERE is_child IS NOT NULL)
+        SELECT uid, port_code, enc_date, is_child, 'g:' || group_id AS k FROM base WHERE group_id IS NOT NULL
+        UNION ALL SELECT uid, port_code, enc_date, is_child, 'f:' || substr(t, 1, 3)
+            FROM (SELECT *, unnest(family_toks) AS t FROM base)
+        UNION ALL SELECT uid, port_code, enc_date, is_child,
+                CASE WHEN is_child THEN 'x:' ELSE 'y:' END || substr(t, 1, 3)
+            FROM (SELECT *, unnest(family_toks) AS t FROM base)
+        UNION ALL SELECT uid, port_code, enc_date, is_child,
+                CASE WHEN is_child THEN 'y:' ELSE 'x:' END || substr(t, 1, 3)
+            FROM (SELECT *, unnest(given_toks) AS t FROM base)
+        """
+    )
+    con.execute(
+        """
+        CREATE OR REPLACE TABLE fam_candidates AS
+        SELECT DISTINCT a.uid AS adult_uid, c.uid AS child_uid
+        FROM fam_keys a JOIN fam_keys c
+          ON a.port_code = c.port_code AND a.enc_date = c.enc_date AND a.k = c.k
+        WHERE NOT a.is_child AND c.is_child
+        UNION
+        SELECT x.uid, o.enc_uid FROM enc_orr o JOIN adult_anums x ON x.a_num = o.parent_a_num
+        UNION
+        SELECT a.uid, c.uid FROM enc_p a JOIN enc_narr n ON n.enc_uid = a.uid
+        JOIN enc_p c ON c.port_code = a.port_code AND c.enc_date = a.enc_date AND c.is_child
+            AND list_contains(n.narr_toks, c.given_toks[1])
+        WHERE NOT a.is_child
+        """
+    )
+    # The candidate pairs with the cheap evidence computed on the pair; the rest is joined in
+    # from per-record tables.
     con.execute(
         f"""
         CREATE OR REPLACE TABLE fam_pairs_base AS
@@ -102,26 +156,9 @@ def build_families(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
             coalesce(a.cit = c.cit, false) AS same_cit,
             -- Spanish naming: a father's first surname is the child's first, a mother's the child's second
             coalesce(a.family_toks[1] IN (c.family_toks[1], c.family_toks[2]), false) AS positional_surname
-        FROM enc_p a JOIN enc_p c ON a.port_code = c.port_code AND a.enc_date = c.enc_date
-        WHERE NOT a.is_child AND c.is_child AND a.person_id <> c.person_id
-        """
-    )
-    con.execute(
-        """
-        CREATE OR REPLACE TABLE enc_narr AS
-        SELECT x.enc_uid, list(x.i213_uid ORDER BY x.i213_uid) AS i213_uids,
-            list_distinct(flatten(list(regexp_extract_all(upper(strip_accents(i.narrative)),
-                '[A-Z]{3,}')))) AS narr_toks,
-            upper(strip_accents(string_agg(i.narrative, ' '))) AS narr_up
-        FROM enc_i213 x JOIN i213 i ON i.uid = x.i213_uid
-        WHERE x.enc_uid IN (SELECT adult_uid FROM fam_pairs_base UNION SELECT child_uid FROM fam_pairs_base)
-        GROUP BY x.enc_uid
-        """
-    )
-    con.execute(
-        """
-        CREATE OR REPLACE TABLE adult_anums AS
-        SELECT DISTINCT uid, unnest(p_anums) AS a_num FROM enc_p WHERE NOT is_child
+        FROM fam_candidates p JOIN enc_p a ON a.uid = p.adult_uid JOIN enc_p c ON c.uid = p.child_uid
+        WHERE a.port_code = c.port_code AND a.enc_date = c.enc_date AND NOT a.is_child AND c.is_child
+            AND a.person_id <> c.person_id
         """
     )
     con.execute(
@@ -183,7 +220,8 @@ def build_families(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
                     CASE WHEN ev_rel THEN 'relationship_field' END,
                     CASE WHEN ev_orr_anum THEN 'orr_parent_a_number' END,
                     CASE WHEN ev_orr_name THEN 'orr_parent_name' END,
-                    CASE WHEN (ev_narr AND shared_surname) OR ev_narr_age THEN 'narrative' END,
+                    CASE WHEN (ev_narr AND positional_surname AND plausible_age AND same_cit) OR ev_narr_age
+                         THEN 'narrative' END,
                     CASE WHEN shared_surname AND plausible_age THEN 'co_presentation' END
                 ], lambda x: x IS NOT NULL) AS evidence
             FROM fam_pairs
@@ -193,7 +231,7 @@ def build_families(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
               * (1 - CASE WHEN ev_rel THEN {float(conf["relationship_field"])} ELSE 0 END)
               * (1 - CASE WHEN ev_orr_anum THEN {float(conf["orr_parent_a_number"])} ELSE 0 END)
               * (1 - CASE WHEN ev_orr_name THEN {float(conf["orr_parent_name"])} ELSE 0 END)
-              * (1 - CASE WHEN (ev_narr AND shared_surname) OR ev_narr_age
+              * (1 - CASE WHEN (ev_narr AND positional_surname AND plausible_age AND same_cit) OR ev_narr_age
                   THEN {float(conf["narrative"])} ELSE 0 END)
               * (1 - CASE WHEN shared_surname AND plausible_age
                           THEN {cop} + CASE WHEN same_cit THEN {bonus} ELSE 0 END ELSE 0 END) AS edge_conf,

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import os
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -250,6 +251,7 @@ def spark_session(master: str | None = None) -> Any:
         .config("spark.sql.shuffle.partitions", os.environ.get("REUNIFY_SPARK_PARTITIONS", "2"))
         .config("spark.default.parallelism", os.environ.get("REUNIFY_SPARK_PARTITIONS", "2"))
         .config("spark.ui.enabled", "false")
+        .config("spark.sql.warehouse.dir", str(Path(tempfile.gettempdir()) / "reunify-spark-warehouse"))
         .config("spark.driver.memory", "2g")
         .getOrCreate()
     )
@@ -262,8 +264,6 @@ def _resolve_spark(
         from splink import Linker, SparkAPI
     except ImportError as exc:
         raise UserError("--engine spark needs pyspark: pip install 'reunify[spark]'") from exc
-    import tempfile
-
     progress("people: starting Spark")
     spark = spark_session(master)
     with tempfile.TemporaryDirectory(prefix="reunify-spark-") as tmp:

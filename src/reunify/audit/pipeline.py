@@ -25,7 +25,7 @@ from reunify.audit.people import LinkageSettings, resolve_people
 from reunify.audit.reasons import family_reasons
 from reunify.audit.reunification import build_reunification
 from reunify.audit.separations import score_separations
-from reunify.audit.sql import connect, rows
+from reunify.audit.sql import connect, rows, scalar
 from reunify.audit.verdicts import judge, verdicts_cell
 from reunify.errors import UserError
 
@@ -113,61 +113,40 @@ def _member_sources(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def run_audit(
-    inputs: AuditInputs,
-    out_dir: Path,
-    *,
-    from_date: date | None = None,
-    to_date: date | None = None,
-    as_of: date | None = None,
-    ruleset: Any = None,
-    engine: str = "duckdb",
-    threshold: float | None = None,
-    database_url: str | None = None,
-    linkage: LinkageSettings | None = None,
-    spark_master: str | None = None,
-    progress: Progress = lambda _m: None,
-    keep_connection: bool = False,
-) -> AuditResult:
-    """Audit ``inputs`` and write the deliverable into ``out_dir`` (created if needed).
+def _member_row(
+    f: dict[str, Any], m: dict[str, Any], *, reasons: str, verdicts: str, as_of: date
+) -> dict[str, Any]:
+    """One row of separated_members.csv (A-H and the rest) for member ``m`` of family ``f``."""
+    sep_date: date = f["enc_date"]
+    m_date: date | None = m["reunification_date"]
+    return {
+        "family_id": f["family_id"],
+        "person_id": m["person_id"],
+        "a_number": m["a_number"] or "",
+        "family_name": m["family_name"] or "",
+        "given_name": m["given_name"] or "",
+        "relationship": m["relationship"],
+        "role": m["role"],
+        "dob": m["dob"] or "",
+        "reasons": reasons,
+        "port_code": f["port_code"],
+        "port_name": f["port_name"] or "",
+        "field_office": f["field_office"] or "",
+        "separation_date": sep_date.isoformat(),
+        "reunification_date": _iso(m_date),
+        "still_separated_reason": m["still_separated_reason"] or "",
+        "days_separated": ((m_date or as_of) - sep_date).days,
+        "confidence": round(float(f["confidence"]), 3),
+        "evidence": ";".join(dict.fromkeys([*f["signals"], *(m["evidence"] or [])])),
+        "source_records": m["source_records"] or m["enc_uid"],
+        "verdicts": verdicts,
+    }
 
-    ``from_date``/``to_date`` bound the separation dates reported (inclusive); ``as_of`` (default
-    today) ends ``days_separated`` for families not reunified; ``threshold`` overrides the
-    confidence a finding needs (data/audit.yaml); ``database_url`` reads review decisions.
-    """
-    from reunify import __version__
-    from reunify.policy import load_ruleset
 
-    if from_date and to_date and from_date > to_date:
-        raise UserError("--from is after --to: give a date range that runs forward")
-    sep_cfg = audit_settings()["separation"]
-    thr = float(sep_cfg["threshold"] if threshold is None else threshold)
-    if not 0.0 < thr <= 1.0:
-        raise UserError("--threshold must be above 0 and at most 1")
-    floor = min(float(sep_cfg["candidate_floor"]), thr)
-    ruleset = ruleset or load_ruleset()
-    as_of = as_of or date.today()
-    out_dir.mkdir(parents=True, exist_ok=True)
-
-    con = connect()
-    progress(f"loading {inputs.total_rows} source rows")
-    prepare.load(con, inputs)
-    people = resolve_people(con, cfg=linkage, engine=engine, spark_master=spark_master, progress=progress)
-    progress(f"people: {people['persons']} persons from {people['records']} records")
-    fam = build_families(con)
-    progress(f"families: {fam['families']} presenting families")
-    score_separations(con)
-    build_reunification(con)
-    _person_best(con)
-    _member_sources(con)
-
-    decisions = {}
-    if database_url:
-        from reunify.audit.review import decisions_by_target
-
-        decisions = decisions_by_target(database_url)
-
-    progress("reasons, reunification and verdicts")
+def _scored(
+    con: duckdb.DuckDBPyConnection, floor: float
+) -> tuple[list[dict[str, Any]], dict[str, list[str]], dict[str, list[dict[str, Any]]]]:
+    """The families scored at or above ``floor``, their I-213 narratives, and their members."""
     fams = rows(
         con,
         f"""
@@ -214,6 +193,23 @@ def run_audit(
     ):
         members_by_fam.setdefault(r["family_id"], []).append(r)
 
+    return fams, narratives, members_by_fam
+
+
+def _build_rows(
+    fams: list[dict[str, Any]],
+    narratives: dict[str, list[str]],
+    members_by_fam: dict[str, list[dict[str, Any]]],
+    decisions: dict[str, Any],
+    *,
+    threshold: float,
+    ruleset: Any,
+    as_of: date,
+    from_date: date | None,
+    to_date: date | None,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    """Family, member and candidate rows: reasons read, decisions applied, verdicts judged."""
+    thr = threshold
     family_out: list[dict[str, Any]] = []
     member_out: list[dict[str, Any]] = []
     candidate_out: list[dict[str, Any]] = []
@@ -274,47 +270,103 @@ def run_audit(
                 "reason_disagreement": fr.disagreement,
             }
         )
-        for m in mems:
-            m_date: date | None = m["reunification_date"]
-            member_out.append(
-                {
-                    "family_id": f["family_id"],
-                    "person_id": m["person_id"],
-                    "a_number": m["a_number"] or "",
-                    "family_name": m["family_name"] or "",
-                    "given_name": m["given_name"] or "",
-                    "relationship": m["relationship"],
-                    "role": m["role"],
-                    "dob": m["dob"] or "",
-                    "reasons": reasons,
-                    "port_code": f["port_code"],
-                    "port_name": f["port_name"] or "",
-                    "field_office": f["field_office"] or "",
-                    "separation_date": sep_date.isoformat(),
-                    "reunification_date": _iso(m_date),
-                    "still_separated_reason": m["still_separated_reason"] or "",
-                    "days_separated": ((m_date or as_of) - sep_date).days,
-                    "confidence": round(float(f["confidence"]), 3),
-                    "evidence": ";".join(dict.fromkeys([*f["signals"], *(m["evidence"] or [])])),
-                    "source_records": m["source_records"] or m["enc_uid"],
-                    "verdicts": verdicts,
-                }
-            )
+        member_out.extend(_member_row(f, m, reasons=reasons, verdicts=verdicts, as_of=as_of) for m in mems)
+
+    return family_out, member_out, candidate_out
+
+
+def run_audit(
+    inputs: AuditInputs,
+    out_dir: Path,
+    *,
+    from_date: date | None = None,
+    to_date: date | None = None,
+    as_of: date | None = None,
+    ruleset: Any = None,
+    engine: str = "duckdb",
+    threshold: float | None = None,
+    database_url: str | None = None,
+    linkage: LinkageSettings | None = None,
+    spark_master: str | None = None,
+    progress: Progress = lambda _m: None,
+    keep_connection: bool = False,
+) -> AuditResult:
+    """Audit ``inputs`` and write the deliverable into ``out_dir`` (created if needed).
+
+    ``from_date``/``to_date`` bound the separation dates reported (inclusive); ``as_of`` (default
+    today) ends ``days_separated`` for families not reunified; ``threshold`` overrides the
+    confidence a finding needs (data/audit.yaml); ``database_url`` reads review decisions.
+    """
+    from reunify import __version__
+    from reunify.policy import load_ruleset
+
+    if from_date and to_date and from_date > to_date:
+        raise UserError("--from is after --to: give a date range that runs forward")
+    sep_cfg = audit_settings()["separation"]
+    thr = float(sep_cfg["threshold"] if threshold is None else threshold)
+    if not 0.0 < thr <= 1.0:
+        raise UserError("--threshold must be above 0 and at most 1")
+    floor = min(float(sep_cfg["candidate_floor"]), thr)
+    ruleset = ruleset or load_ruleset()
+    as_of = as_of or date.today()
+    out_dir.mkdir(parents=True, exist_ok=True)
+
+    con = connect()
+    progress(f"loading {inputs.total_rows} source rows")
+    prepare.load(con, inputs)
+    people = resolve_people(con, cfg=linkage, engine=engine, spark_master=spark_master, progress=progress)
+    progress(f"people: {people['persons']} persons from {people['records']} records")
+    fam = build_families(con)
+    progress(f"families: {fam['families']} presenting families")
+    score_separations(con)
+    build_reunification(con)
+    _person_best(con)
+    _member_sources(con)
+
+    decisions = {}
+    if database_url:
+        from reunify.audit.review import decisions_by_target
+
+        decisions = decisions_by_target(database_url)
+
+    progress("reasons, reunification and verdicts")
+    fams, narratives, members_by_fam = _scored(con, floor)
+
+    family_out, member_out, candidate_out = _build_rows(
+        fams,
+        narratives,
+        members_by_fam,
+        decisions,
+        threshold=thr,
+        ruleset=ruleset,
+        as_of=as_of,
+        from_date=from_date,
+        to_date=to_date,
+    )
 
     progress("writing the deliverable")
-    in_findings = {f["family_id"] for f in family_out}
-    rel_rows = [
-        r
-        for r in rows(con, possible_relationships_sql() + " ORDER BY relationship_id")
-        if r["family_id"] in in_findings or r["confidence"] > 0.55
-    ]
+    # Relationships no source recorded: those in a reported family, and any other tie stronger
+    # than co-presentation across citizenships. Written by DuckDB itself (there can be many).
+    con.execute("CREATE OR REPLACE TABLE _reported (family_id VARCHAR)")
+    if family_out:
+        con.executemany("INSERT INTO _reported VALUES (?)", [(f["family_id"],) for f in family_out])
+    con.execute(
+        f"""
+        CREATE OR REPLACE TABLE _possible_relationships AS
+        SELECT {", ".join(dl.RELATIONSHIP_COLUMNS)} FROM ({possible_relationships_sql()})
+        WHERE family_id IN (SELECT family_id FROM _reported) OR confidence > 0.55
+        ORDER BY relationship_id
+        """
+    )
+    rel_path = str(out_dir / "possible_relationships.csv").replace("'", "''")
+    con.execute(f"COPY _possible_relationships TO '{rel_path}' (HEADER, DELIMITER ',')")
+    n_rel = int(scalar(con, "SELECT count(*) FROM _possible_relationships") or 0)
     dl.write_csv(out_dir / "separated_members.csv", dl.MEMBER_COLUMNS, member_out)
     dl.write_csv(out_dir / "separated_families.csv", dl.FAMILY_COLUMNS, family_out)
     dl.write_xlsx(
         out_dir / "separated_members.xlsx", dl.MEMBER_COLUMNS, member_out, sheet="separated_members"
     )
     dl.write_csv(out_dir / "candidates.csv", dl.CANDIDATE_COLUMNS, candidate_out)
-    dl.write_csv(out_dir / "possible_relationships.csv", dl.RELATIONSHIP_COLUMNS, rel_rows)
     dl.write_manifest(
         out_dir / "manifest.json",
         {
@@ -342,7 +394,7 @@ def run_audit(
         families=len(family_out),
         members=len(member_out),
         candidates=len(candidate_out),
-        possible_relationships=len(rel_rows),
+        possible_relationships=n_rel,
         by_period=dict(Counter(period_of(date.fromisoformat(f["separation_date"])) for f in family_out)),
         by_reason=dict(Counter(c for f in family_out for c in f["reasons"].split(";") if c)),
         by_port=dict(Counter(f"{f['port_name'] or f['port_code']}" for f in family_out)),

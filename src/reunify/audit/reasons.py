@@ -157,7 +157,7 @@ def _read_reason_text(text: str) -> tuple[ReasonCode, ...]:
     rules = narrative_rules()
     stripped = " ".join(text.split()).strip().upper()
     if stripped in ReasonCode.__members__:
-        return [ReasonCode(stripped)]
+        return (ReasonCode(stripped),)
     codes: set[ReasonCode] = set()
     expanded = expand_shorthand(text, rules)
     codes.update(ReasonCode(str(c)) for c in normalize_reason_text(text).codes)
@@ -200,7 +200,7 @@ class FamilyReasons:
         return "; ".join(f"{k}: {'+'.join(c.value for c in v)}" for k, v in sorted(named.items()))
 
 
-def family_reasons(
+def family_reasons(  # noqa: PLR0912 - one branch per source, in order of authority
     *,
     reason_fields: Sequence[str],
     narratives: Sequence[str],

@@ -49,7 +49,8 @@ _MACROS = [
         END AS DATE)""",
     # Day-precise event dates only (separation, transfer, discharge): partial dates give NULL.
     "CREATE OR REPLACE MACRO ddate(s) AS CASE WHEN pprec(s) = 'day' THEN pdate(s) END",
-    "CREATE OR REPLACE MACRO yn(s) AS CASE upper(trim(coalesce(s, ''))) WHEN 'Y' THEN 'Y' WHEN 'YES' THEN 'Y' "
+    "CREATE OR REPLACE MACRO yn(s) AS CASE upper(trim(coalesce(s, ''))) "
+    "WHEN 'Y' THEN 'Y' WHEN 'YES' THEN 'Y' "
     "WHEN 'N' THEN 'N' WHEN 'NO' THEN 'N' END",
     "CREATE OR REPLACE MACRO nz(s) AS nullif(trim(coalesce(s, '')), '')",
     # Age in whole years at day ``on`` of someone born ``dob`` (precision-aware: year-only counts years).

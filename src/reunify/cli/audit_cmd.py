@@ -26,7 +26,7 @@ def _date(text: str | None, flag: str) -> date | None:
         raise UserError(f"{flag} must be a date as YYYY-MM-DD") from None
 
 
-def audit(
+def audit(  # noqa: PLR0917 - a Typer command: one parameter per option
     out: Annotated[Path, typer.Option("--out", help="Directory to write the deliverable into.")],
     from_: Annotated[
         str | None, typer.Option("--from", help="First separation date to report (YYYY-MM-DD).")
@@ -93,7 +93,8 @@ def audit(
         )
     out_console = Console(highlight=False)
     out_console.print(
-        f"{result.families} separated families ({result.members} members), {result.candidates} candidates for review, "
+        f"{result.families} separated families ({result.members} members), "
+        f"{result.candidates} candidates for review, "
         f"{result.possible_relationships} relationships no source recorded"
     )
     for title, counts in (

@@ -87,10 +87,16 @@ def demo(
     console.print(f"score it against the truth: reunify evaluate --truth {extracts / 'truth'} --pred {out}")
     if users:
         console.print(
-            "web application: reunify serve --dev, then sign in as (passwords shown once, here only):"
+            f"web application: reunify serve --dev --audit-dir {out}, then sign in as "
+            "(passwords shown once, here only):"
         )
         for username, role, password in users:
             console.print(f"  {role:<13} {username:<12} {password}")
+    else:
+        console.print(
+            f"web application: reunify serve --dev --audit-dir {out} (demo users were created, and their "
+            "passwords shown, by the first demo run; `reunify users` manages accounts)"
+        )
 
 
 def _demo_users(url: str) -> list[tuple[str, str, str]]:

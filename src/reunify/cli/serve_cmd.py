@@ -39,6 +39,8 @@ def serve(  # noqa: PLR0917 (a Typer command's options are its parameters)
     from reunify.store.engine import migrate
     from reunify.web.settings import WebSettings
 
+    if dev and host not in ("127.0.0.1", "localhost", "::1"):
+        raise UserError("--dev (built-in key, cookies without Secure) is for localhost only: drop --dev")
     url = resolve_database_url(db)
     env = {"REUNIFY_DATABASE_URL": url}
     if dev:
@@ -135,8 +137,9 @@ def users_grant(
         raise UserError("give exactly one of --port, --identities, --family")
     kind, value = chosen[0]
     with _session(db).begin() as session:
-        accounts.grant(session, username=username, kind=kind, value=value)
-    typer.echo(f"granted {kind}:{value} to {username}")
+        row = accounts.grant(session, username=username, kind=kind, value=value)
+        granted = f"{row.kind}:{row.value}"
+    typer.echo(f"granted {granted} to {username}")
 
 
 @users_app.command("list")

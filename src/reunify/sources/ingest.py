@@ -9,14 +9,11 @@ from __future__ import annotations
 
 import json
 import os
-import queue
-import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TypeVar
 
 import polars as pl
 from sqlalchemy import Connection
@@ -31,7 +28,6 @@ from reunify.sources.reader import BLOCK_SIZE, ROW_COLUMN, CsvStream, FileFacts,
 from reunify.sources.transform import EXTRA, QID, RAW, REASON, RESERVED_COLUMNS, Transformer
 
 BLOCK_ENV = "REUNIFY_INGEST_BLOCK_BYTES"
-T = TypeVar("T")
 # A whole column is "unreadable" (a file-level error) when the first batch holds at least this
 # many non-blank values in it and not one of them can be read.
 MIN_VALUES_FOR_COLUMN_ERROR = 3
@@ -227,7 +223,7 @@ def ingest_file(
 
 @dataclass
 class _Block:
-    """One read block, checked and ready to insert (prepared off the database connection)."""
+    """One read block, checked, encrypted and ready to insert (prepared off the database connection)."""
 
     rows: list[staging.Rows]
     accepted: int
@@ -236,59 +232,6 @@ class _Block:
     reingested: list[int]
     superseded: list[int]
     bytes_read: int
-
-
-_END = object()
-
-
-def _ahead(items: Iterator[T], *, depth: int = 1) -> Iterator[T]:
-    """Yield ``items``, computed by a worker thread at most ``depth`` items ahead of the consumer.
-
-    While the caller writes one block to the database (the driver releases the GIL), the worker
-    reads, checks and encrypts the next; the queue bounds memory to ``depth + 2`` blocks. An
-    exception in the worker is raised here; when the caller stops early (an error, an interrupt),
-    the worker stops after the item in hand.
-    """
-    handoff: queue.Queue[tuple[str, object]] = queue.Queue(maxsize=depth)
-    stop = threading.Event()
-
-    def put(tag: str, value: object) -> bool:
-        while not stop.is_set():
-            try:
-                handoff.put((tag, value), timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def work() -> None:
-        try:
-            for item in items:
-                if not put("item", item):
-                    return
-            put("end", _END)
-        except BaseException as exc:  # handed to the consumer, which raises it
-            put("error", exc)
-        finally:
-            close = getattr(items, "close", None)
-            if close is not None:
-                close()
-
-    worker = threading.Thread(target=work, name="reunify-ingest-prepare", daemon=True)
-    worker.start()
-    try:
-        while True:
-            tag, value = handoff.get()
-            if tag == "item":
-                yield value  # type: ignore[misc]
-            elif tag == "end":
-                return
-            else:
-                assert isinstance(value, BaseException)
-                raise value
-    finally:
-        stop.set()
-        worker.join()
 
 
 def _prepared_blocks(
@@ -304,30 +247,54 @@ def _prepared_blocks(
     block = int(os.environ.get(BLOCK_ENV, BLOCK_SIZE))
     delimiter = mapping.delimiter if mapping is not None else ","
     stream = CsvStream(facts, delimiter=delimiter, on_bytes=on_bytes, block_size=block)
-    name = facts.path.name
     first = True
     for frame, ragged in stream.batches():
-        out = _Block([], 0, 0, Counter(), [], [], 0)
-        quarantined: list[pl.DataFrame] = []
-        if frame.height:
-            checked = checker.check(transformer.apply(frame))
-            if first:
-                _column_errors(facts, transformer, checker, mapping)
-                first = False
-            out.rows.append(staging.prepare_staged(source, checked.accepted, batch_id=batch_id, file_name=name))
-            out.accepted = checked.accepted.height
-            out.reingested = staging.reingested_ids(checked.accepted)
-            out.superseded = staging.reingested_ids(checked.quarantined)
-            quarantined.append(checked.quarantined.select(ROW_COLUMN, RAW, REASON, QID, "record_id"))
-        if ragged:
-            quarantined.append(_ragged_frame(ragged, facts.header).with_columns(record_id=pl.lit("")))
-        for q in quarantined:
-            out.rows.append(staging.prepare_quarantined(source, q, batch_id=batch_id, file_name=name))
-            out.quarantined += q.height
-            for reasons in q[REASON].to_list():
-                out.reasons.update(reasons.split("; "))
+        out = _prepare_block(
+            frame,
+            ragged,
+            facts=facts,
+            source=source,
+            batch_id=batch_id,
+            checker=checker,
+            transformer=transformer,
+        )
+        if first and frame.height:
+            _column_errors(facts, transformer, checker, mapping)
+            first = False
         out.bytes_read = bytes_read[0]
+        del frame, ragged  # only the prepared rows stay alive while they are written
         yield out
+
+
+def _prepare_block(
+    frame: pl.DataFrame,
+    ragged: list[RaggedRow],
+    *,
+    facts: FileFacts,
+    source: SourceKind,
+    batch_id: int,
+    checker: RowChecker,
+    transformer: Transformer,
+) -> _Block:
+    """One block's rows checked, split and encrypted (the frames die on return: memory stays bounded)."""
+    name = facts.path.name
+    out = _Block([], 0, 0, Counter(), [], [], 0)
+    quarantined: list[pl.DataFrame] = []
+    if frame.height:
+        checked = checker.check(transformer.apply(frame))
+        out.rows.append(staging.prepare_staged(source, checked.accepted, batch_id=batch_id, file_name=name))
+        out.accepted = checked.accepted.height
+        out.reingested = staging.reingested_ids(checked.accepted)
+        out.superseded = staging.reingested_ids(checked.quarantined)
+        quarantined.append(checked.quarantined.select(ROW_COLUMN, RAW, REASON, QID, "record_id"))
+    if ragged:
+        quarantined.append(_ragged_frame(ragged, facts.header).with_columns(record_id=pl.lit("")))
+    for q in quarantined:
+        out.rows.append(staging.prepare_quarantined(source, q, batch_id=batch_id, file_name=name))
+        out.quarantined += q.height
+        for reasons in q[REASON].to_list():
+            out.reasons.update(reasons.split("; "))
+    return out
 
 
 def _load_rows(
@@ -339,10 +306,7 @@ def _load_rows(
     result: IngestResult,
     progress: Progress | None,
 ) -> None:
-    """Stream the file's rows into the open transaction: staged, quarantined, counted, batch finished.
-
-    A worker thread prepares block N+1 (:func:`_prepared_blocks`) while this thread inserts block N.
-    """
+    """Stream the file's rows into the open transaction: staged, quarantined, counted, batch finished."""
     transformer = Transformer(source, facts.header, mapping)
     result.absent_columns = transformer.absent_columns
     reingested: list[int] = []
@@ -350,9 +314,10 @@ def _load_rows(
     blocks = _prepared_blocks(
         facts=facts, source=source, mapping=mapping, batch_id=result.batch_id, transformer=transformer
     )
-    for block in _ahead(blocks):
+    for block in blocks:
         for rows in block.rows:
             staging.insert_rows(conn, rows)
+        block.rows.clear()  # free them before the next block is read
         result.rows_accepted += block.accepted
         result.rows_quarantined += block.quarantined
         result.reasons.update(block.reasons)

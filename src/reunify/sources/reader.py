@@ -123,11 +123,16 @@ def _read_header(path: Path, first: bytes, codec: str, delimiter: str) -> tuple[
     for i, name in enumerate(header, start=1):
         if not name:
             raise UserError(f"{path}: header column {i} has no name: name it or delete the column")
-    seen: set[str] = set()
-    for name in header:
+    seen: dict[str, int] = {}
+    for i, name in enumerate(header, start=1):
         if name in seen:
-            raise UserError(f"{path}: column {name!r} appears twice in the header: rename one")
-        seen.add(name)
+            # Name the positions, not the text: in a file exported without a header the repeated
+            # "column name" is a value from a person's row.
+            raise UserError(
+                f"{path}: header columns {seen[name]} and {i} have the same name: rename one "
+                "(or, if the file has no header row, add one)"
+            )
+        seen[name] = i
     return header
 
 

@@ -8,6 +8,7 @@ and written straight to the driver (:func:`insert_rows`: SQLite ``executemany``,
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -16,13 +17,27 @@ from typing import Any, cast
 
 import polars as pl
 import pyarrow as pa
-from sqlalchemy import Connection, Engine, Table, func, insert, inspect, select, update
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    Engine,
+    Integer,
+    LargeBinary,
+    String,
+    Table,
+    func,
+    insert,
+    inspect,
+    select,
+    update,
+)
 
 from reunify.errors import UserError
 from reunify.sources.kinds import SourceKind, get_kind
 from reunify.sources.reader import ROW_COLUMN
 from reunify.sources.transform import EXTRA, QID, RAW, REASON
-from reunify.store.crypto import decrypt_many, encrypt_many
+from reunify.store.base import Base
+from reunify.store.crypto import EncryptedText, decrypt_many, encrypt_many
 from reunify.store.schema.canonical import LoadBatch
 from reunify.store.schema.staging import STAGING_TABLES, quarantine, staging_table_name
 
@@ -94,10 +109,28 @@ def _text_columns(frame: pl.DataFrame, names: Sequence[str]) -> list[list[Any]]:
     return [blanked.get_column(c).to_list() for c in names]
 
 
+@functools.cache
+def _pg_types(table: str, columns: tuple[str, ...]) -> list[str]:
+    """PostgreSQL type names of ``columns`` for a binary COPY (values are sent in binary form)."""
+    found = Base.metadata.tables[table].c
+    out = []
+    for name in columns:
+        kind = found[name].type
+        if isinstance(kind, EncryptedText | LargeBinary):
+            out.append("bytea")
+        elif isinstance(kind, Integer):
+            out.append("int8" if isinstance(kind, BigInteger) else "int4")
+        elif isinstance(kind, String):  # Text is a String
+            out.append("text")
+        else:  # pragma: no cover - a staging column of another type would need adding here
+            raise TypeError(f"no COPY type for {table}.{name} ({kind!r})")
+    return out
+
+
 def insert_rows(conn: Connection, rows: Rows) -> None:
     """Insert prepared rows through the driver, inside the caller's open transaction.
 
-    PostgreSQL: ``COPY ... FROM STDIN``; SQLite: ``executemany`` on the same DBAPI connection.
+    PostgreSQL: binary ``COPY ... FROM STDIN``; SQLite: ``executemany`` on the same DBAPI connection.
     """
     if not rows.rows:
         return
@@ -105,7 +138,9 @@ def insert_rows(conn: Connection, rows: Rows) -> None:
     dbapi = conn.connection.driver_connection  # same connection, so the same open transaction
     assert dbapi is not None
     if conn.dialect.name == "postgresql":
-        with dbapi.cursor() as cur, cur.copy(f"COPY {rows.table} ({cols}) FROM STDIN") as copy:
+        copy_sql = f"COPY {rows.table} ({cols}) FROM STDIN (FORMAT BINARY)"
+        with dbapi.cursor() as cur, cur.copy(copy_sql) as copy:
+            copy.set_types(_pg_types(rows.table, rows.columns))
             write = copy.write_row
             for row in rows.rows:
                 write(row)
