@@ -147,7 +147,13 @@ def main() -> None:
     ap.add_argument("--scale", type=int, action="append", help="scenario scale (repeatable); default 10")
     ap.add_argument("--repeat", type=int, action="append", help="runs per scale (median); default 3")
     ap.add_argument("--workdir", type=Path, default=Path("/tmp/reunify-bench"))
+    ap.add_argument(
+        "--memory-limit",
+        default="3GB",
+        help="REUNIFY_AUDIT_MEMORY_LIMIT for the audit's DuckDB (spills beyond)",
+    )
     ns = ap.parse_args()
+    os.environ["REUNIFY_AUDIT_MEMORY_LIMIT"] = ns.memory_limit
     scales = ns.scale or [10]
     repeats = ns.repeat or [3] * len(scales)
     ns.workdir.mkdir(parents=True, exist_ok=True)

@@ -8,7 +8,11 @@ where the text is not a date: never an invented date).
 
 from __future__ import annotations
 
+import os
+import re
+import tempfile
 from functools import cache
+from pathlib import Path
 from importlib.resources import files
 from typing import Any
 
@@ -17,6 +21,7 @@ import pyarrow as pa
 import yaml
 
 from reunify.domain.names import _PARTICLES
+from reunify.errors import UserError
 
 _MACROS = [
     # fold_name: upper, accents stripped, apostrophes dropped, other non-letters to spaces.
@@ -77,13 +82,23 @@ def countries() -> dict[str, str]:
 def connect(
     database: str = ":memory:", *, threads: int | None = None, memory_limit: str | None = None
 ) -> duckdb.DuckDBPyConnection:
-    """One in-process DuckDB connection with the audit's macros and lookup tables installed."""
+    """One in-process DuckDB connection with the audit's macros and lookup tables installed.
+
+    ``REUNIFY_AUDIT_THREADS`` and ``REUNIFY_AUDIT_MEMORY_LIMIT`` (e.g. ``3GB``; DuckDB then spills
+    to a folder under the system temp directory) bound it when the arguments are not given.
+    """
     con = duckdb.connect(database)
     con.execute("SET enable_progress_bar = false")
+    threads = threads or int(os.environ.get("REUNIFY_AUDIT_THREADS", "0")) or None
+    memory_limit = memory_limit or os.environ.get("REUNIFY_AUDIT_MEMORY_LIMIT")
     if threads:
         con.execute(f"SET threads = {int(threads)}")
     if memory_limit:
-        con.execute(f"SET memory_limit = '{memory_limit}'")
+        if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", memory_limit.strip(), re.IGNORECASE):
+            raise UserError("REUNIFY_AUDIT_MEMORY_LIMIT must look like 3GB or 512MB")
+        con.execute(f"SET memory_limit = '{memory_limit.strip()}'")
+        spill = Path(tempfile.gettempdir()) / "reunify-audit-spill"
+        con.execute(f"SET temp_directory = '{spill}'")
     particles = "[" + ", ".join(f"'{p}'" for p in sorted(_PARTICLES)) + "]"
     for m in _MACROS:
         con.execute(m.replace("{particles}", particles))
