@@ -29,6 +29,7 @@ def build_families(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     child_rels = sql_list(cfg["child_relationships"])
     parent_rels = sql_list(cfg["parent_relationships"])
     alone = str(cfg["child_alone_pattern"]).replace("'", "''")
+    with_child = str(cfg["adult_with_child_pattern"]).replace("'", "''")
     win = int(audit_settings()["custody"]["orr_window_days"])
     i213_win = int(audit_settings()["custody"]["i213_window_days"])
 
@@ -192,6 +193,15 @@ def build_families(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         alone AS (
             SELECT enc_uid, bool_or(regexp_matches(narr_up,
                 '{alone}')) AS child_alone FROM enc_narr GROUP BY enc_uid
+        ),
+        childless AS (
+            -- only the adult's own I-213 (the same person), never one linked by a mistyped event number
+            SELECT x.enc_uid AS enc_uid,
+                NOT bool_or(regexp_matches(upper(strip_accents(i.narrative)),
+                    '{with_child}')) AS adult_childless
+            FROM enc_i213 x JOIN i213 i ON i.uid = x.i213_uid JOIN person_map pm ON pm.uid = i.uid
+            JOIN enc_p e ON e.uid = x.enc_uid AND e.person_id = pm.person_id
+            WHERE NOT e.is_child GROUP BY x.enc_uid
         )
         SELECT p.adult_uid, p.child_uid, p.port_code, p.enc_date, p.adult_sex, p.ev_group, p.ev_rel,
             p.shared_surname, p.plausible_age, p.same_cit, p.positional_surname,
@@ -199,13 +209,15 @@ def build_families(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
             onm.child_uid IS NOT NULL AS ev_orr_name,
             coalesce(na.named, false) OR nc.child_uid IS NOT NULL AS ev_narr,
             coalesce(na.named_age, false) AS ev_narr_age,
-            coalesce(al.child_alone, false) AS child_alone
+            coalesce(al.child_alone, false) AS child_alone,
+            coalesce(ad.adult_childless, false) AS adult_childless
         FROM fam_pairs_base p
         LEFT JOIN orr_anum oa USING (adult_uid, child_uid)
         LEFT JOIN orr_name onm USING (adult_uid, child_uid)
         LEFT JOIN narr_adult na USING (adult_uid, child_uid)
         LEFT JOIN (SELECT DISTINCT adult_uid, child_uid FROM narr_child) nc USING (adult_uid, child_uid)
         LEFT JOIN alone al ON al.enc_uid = p.child_uid
+        LEFT JOIN childless ad ON ad.enc_uid = p.adult_uid
         """
     )
     cop = float(conf["co_presentation"])
@@ -254,7 +266,8 @@ def build_families(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
                 row_number() OVER (PARTITION BY e.child_uid, e.adult_sex ORDER BY e.positional_surname DESC,
                     e.edge_conf DESC, e.adult_uid) AS rk_sex
             FROM fam_edges_all e
-            WHERE e.weak AND NOT e.child_alone AND e.child_uid NOT IN (SELECT child_uid FROM strong_child)
+            WHERE e.weak AND NOT e.child_alone AND NOT e.adult_childless
+                AND e.child_uid NOT IN (SELECT child_uid FROM strong_child)
               AND e.adult_uid NOT IN (SELECT adult_uid FROM strong_adult)
         )
         -- the child's best adult, and the best of the other sex whose surname sits where a parent's would

@@ -12,8 +12,8 @@ import os
 import re
 import tempfile
 from functools import cache
-from pathlib import Path
 from importlib.resources import files
+from pathlib import Path
 from typing import Any
 
 import duckdb
