@@ -11,7 +11,8 @@ from reunify.domain.dates import DateParseError, Precision, parse_partial_date
 
 def test_iso_day() -> None:
     d = parse_partial_date("2018-05-21")
-    assert d.value == date(2018, 5, 21) and d.precision is Precision.DAY
+    assert d.value == date(2018, 5, 21)
+    assert d.precision is Precision.DAY
     assert d.iso() == "2018-05-21"
 
 
@@ -33,7 +34,8 @@ def test_month_precision() -> None:
 @pytest.mark.parametrize("blank", [None, "", "  "])
 def test_blank_is_unknown(blank: str | None) -> None:
     d = parse_partial_date(blank)
-    assert not d.is_known and d.iso() == ""
+    assert not d.is_known
+    assert d.iso() == ""
 
 
 @pytest.mark.parametrize("bad", ["2018-02-30", "13/01/2018", "yesterday", "18-5-21", "2018/05/21"])

@@ -20,6 +20,7 @@ def test_four_field_offices_with_real_ports() -> None:
     assert {p.field_office for p in ports} == {"SAN DIEGO", "TUCSON", "EL PASO", "LAREDO"}
     assert len({p.code for p in ports}) == len(ports)
     laredo = lookup_port("2304")
-    assert laredo is not None and laredo.name == "LAREDO" and laredo.field_office == "LAREDO"
+    assert laredo is not None
+    assert (laredo.name, laredo.field_office) == ("LAREDO", "LAREDO")
     assert lookup_port("san ysidro") == lookup_port("2504")
     assert lookup_port("9999") is None

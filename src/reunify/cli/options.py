@@ -10,7 +10,10 @@ DbOption = Annotated[
     str | None,
     typer.Option(
         "--db",
-        help="Database URL (default: REUNIFY_DATABASE_URL, else sqlite:///reunify.db in the working directory).",
+        help=(
+            "Database URL (default: REUNIFY_DATABASE_URL, else sqlite:///reunify.db "
+            "in the working directory)."
+        ),
         show_default=False,
     ),
 ]

@@ -56,7 +56,7 @@ _US_MONTH = re.compile(r"^(\d{1,2})/(\d{4})$")
 _YEAR = re.compile(r"^(\d{4})$")
 
 
-def parse_partial_date(text: str | None) -> PartialDate:
+def parse_partial_date(text: str | None) -> PartialDate:  # noqa: PLR0911 (one return per accepted form)
     """Read ``YYYY-MM-DD``, ``MM/DD/YYYY``, ``YYYY-MM``, ``MM/YYYY``, a bare ``YYYY`` or a blank.
 
     Raises DateParseError for anything else, or for an impossible calendar date.

@@ -1,1 +1,4 @@
-"""The store: SQLAlchemy 2 tables, Alembic migrations, engines. SQLite by default, PostgreSQL in production."""
+"""The store: SQLAlchemy 2 tables, Alembic migrations, engines.
+
+SQLite by default, PostgreSQL in production.
+"""

@@ -1,7 +1,8 @@
 """Every table module, imported so ``Base.metadata`` is complete (Alembic and tests rely on it).
 
 One module per area, each owned by the capability that writes it:
-canonical (the record model), staging (ingested legacy rows), web (accounts, audit log), review (audit decisions).
+canonical (the record model), staging (ingested legacy rows), web (accounts, audit log),
+review (audit decisions).
 """
 
 from __future__ import annotations
