@@ -38,6 +38,9 @@ def build_families(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         CREATE OR REPLACE TABLE person_facts AS
         SELECT m.person_id,
             list(DISTINCT r.a_number) FILTER (WHERE r.a_number IS NOT NULL) AS a_numbers,
+            -- every spelling of the first given name the person's records carry (a typo in one
+            -- record must not hide the child an I-213 names: GSUTAVO / GUSTAVO / Gustvao)
+            list(DISTINCT r.given_first) FILTER (WHERE length(r.given_first) >= 3) AS given_firsts,
             mode(r.sex) FILTER (WHERE r.sex IS NOT NULL) AS sex,
             CAST(mode(r.dob) FILTER (WHERE r.dob IS NOT NULL) AS DATE) AS dob
         FROM person_records r JOIN person_map m USING (uid) GROUP BY m.person_id
@@ -49,6 +52,8 @@ def build_families(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         WITH x AS (
             -- the encounter's date of birth, else the person's from their other records
             SELECT e.*, m.person_id, coalesce(e.sex, f.sex) AS psex, coalesce(f.a_numbers, []) AS p_anums,
+                list_distinct(list_filter(list_concat([e.given_toks[1]], coalesce(f.given_firsts, [])),
+                    lambda g: length(g) >= 3)) AS p_givens,
                 coalesce(age_at(e.dob_date, e.dob_prec, e.enc_date), age_at(f.dob, 'day', e.enc_date)) AS age
             FROM enc e JOIN person_map m USING (uid) LEFT JOIN person_facts f USING (person_id)
             WHERE e.port_code IS NOT NULL AND e.enc_date IS NOT NULL
@@ -130,7 +135,7 @@ def build_families(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         UNION
         SELECT a.uid, c.uid FROM enc_p a JOIN enc_narr n ON n.enc_uid = a.uid
         JOIN enc_p c ON c.port_code = a.port_code AND c.enc_date = a.enc_date AND c.is_child
-            AND list_contains(n.narr_toks, c.given_toks[1])
+            AND list_has_any(n.narr_toks, c.p_givens)
         WHERE NOT a.is_child
         """
     )
@@ -141,6 +146,7 @@ def build_families(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         CREATE OR REPLACE TABLE fam_pairs_base AS
         SELECT a.uid AS adult_uid, c.uid AS child_uid, a.port_code, a.enc_date, a.psex AS adult_sex,
             a.given_toks[1] AS a_given, c.given_toks[1] AS c_given, a.family_toks AS a_family, c.age AS c_age,
+            a.p_givens AS a_givens, c.p_givens AS c_givens,
             (a.group_id IS NOT NULL AND a.group_id = c.group_id) AS ev_group,
             (a.group_id IS NOT NULL AND a.group_id = c.group_id
                 AND c.relationship IN (SELECT unnest({child_rels}))
@@ -178,17 +184,18 @@ def build_families(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         ),
         narr_adult AS (
             SELECT p.adult_uid, p.child_uid,
-                bool_or(length(p.c_given) >= 3 AND list_contains(n.narr_toks, p.c_given)) AS named,
-                -- the adult's narrative names the child with the child's age: "her daughter REINA (12)"
-                bool_or(p.c_age IS NOT NULL AND contains(n.narr_up,
-                    p.c_given || ' (' || CAST(p.c_age AS VARCHAR) || ')'))
+                bool_or(list_has_any(n.narr_toks, p.c_givens)) AS named,
+                -- the adult's narrative names the child with the child's age: "her daughter REINA (12)",
+                -- by any spelling of the child's given name in the child's records
+                bool_or(p.c_age IS NOT NULL AND len(list_filter(p.c_givens, lambda g: contains(n.narr_up,
+                    g || ' (' || CAST(p.c_age AS VARCHAR) || ')'))) > 0)
                     AS named_age
             FROM fam_pairs_base p JOIN enc_narr n ON n.enc_uid = p.adult_uid
-            WHERE p.c_given IS NOT NULL GROUP BY ALL
+            WHERE len(p.c_givens) > 0 GROUP BY ALL
         ),
         narr_child AS (
             SELECT p.adult_uid, p.child_uid FROM fam_pairs_base p JOIN enc_narr n ON n.enc_uid = p.child_uid
-            WHERE length(p.a_given) >= 3 AND list_contains(n.narr_toks, p.a_given)
+            WHERE list_has_any(n.narr_toks, p.a_givens)
         ),
         alone AS (
             SELECT enc_uid, bool_or(regexp_matches(narr_up,

@@ -8,8 +8,10 @@ The latest decision on a target is the one in force; earlier ones stay as histor
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import Engine, inspect, select
 
@@ -36,6 +38,55 @@ def family_id_of(target_id: str) -> str:
     if len(tid) < 2 or tid[0] not in "FC" or not all(ch in "0123456789abcdef" for ch in tid[1:]):
         raise UserError("give a finding id (F...) or a candidate id (C...) from the deliverable")
     return "F" + tid[1:]
+
+
+#: The deliverable files whose rows carry the ids a decision may name (each has ``family_id``).
+ID_FILES = ("separated_families.csv", "candidates.csv")
+
+
+def deliverable_family_ids(deliverable: Path) -> set[str]:
+    """The family ids of every finding and candidate in an audit's deliverable directory.
+
+    A finding ``F...`` and its candidate ``C...`` name the same family, so both are checked by
+    family. UserError when ``deliverable`` holds no audit deliverable.
+    """
+    if not deliverable.is_dir() or not (deliverable / ID_FILES[0]).is_file():
+        raise UserError(
+            f"{deliverable} is not an audit deliverable (no {ID_FILES[0]}): pass the --out DIR of an audit"
+        )
+    ids: set[str] = set()
+    for name in ID_FILES:
+        path = deliverable / name
+        if path.is_file():
+            with path.open(newline="", encoding="utf-8") as fh:
+                ids.update(row.get("family_id") or "" for row in csv.DictReader(fh))
+    ids.discard("")
+    return ids
+
+
+def check_target(target_id: str, database_url: str, deliverable: Path | None) -> None:
+    """Commit that ``target_id`` names a finding or candidate an audit produced, else UserError.
+
+    Checked against ``deliverable`` (the audit's --out directory) when given; without one, an id
+    already decided on in the store is known (it came from an earlier deliverable), any other is
+    refused with a message that says to pass the deliverable.
+    """
+    family_id = family_id_of(target_id)
+    tid = target_id.strip()
+    if deliverable is not None:
+        if family_id not in deliverable_family_ids(deliverable):
+            raise UserError(
+                f"no finding or candidate {tid} in {deliverable}: ids come from that audit's "
+                "separated_families.csv and candidates.csv"
+            )
+        return
+    if family_id in decisions_by_target(database_url):
+        return
+    raise UserError(
+        f"no finding or candidate {tid} known to the store: ids come from an audit's "
+        "separated_families.csv and candidates.csv; pass --deliverable DIR (the audit's --out, "
+        "or set REUNIFY_AUDIT_DIR) to check it"
+    )
 
 
 def _engine(database_url: str, *, migrate_first: bool) -> Engine:

@@ -64,8 +64,12 @@ def audit(  # noqa: PLR0917 - a Typer command: one parameter per option
     from reunify.config import resolve_database_url
     from reunify.policy import load_ruleset
 
+    # Every option is checked before the store or the extracts are touched.
+    from_date, to_date, as_of_date = _date(from_, "--from"), _date(to, "--to"), _date(as_of, "--as-of")
     if engine not in ("duckdb", "spark"):
         raise UserError("--engine must be duckdb or spark")
+    if from_date and to_date and from_date > to_date:
+        raise UserError("--from is after --to: give a date range that runs forward")
     console = Console(stderr=True, highlight=False)
     url = resolve_database_url(db)
     inputs = from_csv_dir(extracts) if extracts else from_store(url)
@@ -80,9 +84,9 @@ def audit(  # noqa: PLR0917 - a Typer command: one parameter per option
         result = run_audit(
             inputs,
             out,
-            from_date=_date(from_, "--from"),
-            to_date=_date(to, "--to"),
-            as_of=_date(as_of, "--as-of"),
+            from_date=from_date,
+            to_date=to_date,
+            as_of=as_of_date,
             ruleset=ruleset,
             engine=engine,
             threshold=threshold,
@@ -175,11 +179,27 @@ def review_list(db: DbOption = None) -> None:
     Console(highlight=False).print(table)
 
 
-def _decide(decision: str, target_id: str, note: str, by: str, db: str | None) -> None:
-    from reunify.audit.review import record_decision
+DeliverableOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--deliverable",
+        envvar="REUNIFY_AUDIT_DIR",
+        help="The audit's --out directory whose findings and candidates the id must be among "
+        "(default $REUNIFY_AUDIT_DIR; without one only ids already decided on in the store are known).",
+    ),
+]
+
+
+def _decide(
+    decision: str, target_id: str, note: str, by: str, db: str | None, deliverable: Path | None
+) -> None:
+    from reunify.audit.review import check_target, family_id_of, record_decision
     from reunify.config import resolve_database_url
 
-    d = record_decision(resolve_database_url(db), target_id, decision, note=note, decided_by=by)
+    family_id_of(target_id)  # a malformed id is refused before anything is opened
+    url = resolve_database_url(db)
+    check_target(target_id, url, deliverable)
+    d = record_decision(url, target_id, decision, note=note, decided_by=by)
     typer.echo(f"{d.decision}ed {d.target_kind} {d.target_id}; the next audit will show it")
 
 
@@ -188,10 +208,11 @@ def review_accept(
     target_id: Annotated[str, typer.Argument(help="A finding id (F...) or candidate id (C...).")],
     note: Annotated[str, typer.Option("--note", help="Why.")] = "",
     by: Annotated[str, typer.Option("--by", help="Who decided.")] = "auditor",
+    deliverable: DeliverableOption = None,
     db: DbOption = None,
 ) -> None:
     """Accept a finding or candidate as a separation."""
-    _decide("accept", target_id, note, by, db)
+    _decide("accept", target_id, note, by, db, deliverable)
 
 
 @review_app.command("reject")
@@ -199,10 +220,11 @@ def review_reject(
     target_id: Annotated[str, typer.Argument(help="A finding id (F...) or candidate id (C...).")],
     note: Annotated[str, typer.Option("--note", help="Why.")] = "",
     by: Annotated[str, typer.Option("--by", help="Who decided.")] = "auditor",
+    deliverable: DeliverableOption = None,
     db: DbOption = None,
 ) -> None:
     """Reject a finding or candidate: it is not a separation."""
-    _decide("reject", target_id, note, by, db)
+    _decide("reject", target_id, note, by, db, deliverable)
 
 
 def register(app: typer.Typer) -> None:

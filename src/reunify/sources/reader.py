@@ -136,27 +136,6 @@ def _read_header(path: Path, first: bytes, codec: str, delimiter: str) -> tuple[
     return header
 
 
-class _CountingReader(io.RawIOBase):
-    """A binary file that reports how many bytes have been read (for the progress bar)."""
-
-    def __init__(self, path: Path, on_read: Callable[[int], None]) -> None:
-        self._fh = path.open("rb")
-        self._on_read = on_read
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        n = self._fh.readinto(buffer)
-        if n:
-            self._on_read(n)
-        return n or 0
-
-    def close(self) -> None:
-        self._fh.close()
-        super().close()
-
-
 @dataclass
 class RaggedRow:
     """A row whose field count differs from the header's."""
@@ -180,41 +159,81 @@ class CsvStream:
     block_size: int = BLOCK_SIZE
     _ragged: list[tuple[int, str]] = field(default_factory=list)
 
+    _piece_offset: int = 0
+
     def _on_invalid(self, row: Any) -> str:
-        self._ragged.append((int(row.number) if row.number is not None else -1, str(row.text)))
+        number = int(row.number) + self._piece_offset if row.number is not None else -1
+        self._ragged.append((number, str(row.text)))
         return "skip"
+
+    def _pieces(self) -> Iterator[bytes]:
+        """The file's bytes in pieces of about ``block_size`` that each end on a record boundary.
+
+        A newline ends a record only outside quotes. In RFC 4180 CSV a quote inside a quoted value
+        is doubled, so a position is outside quotes exactly when the count of ``"`` before it (from
+        a record boundary) is even: each piece is cut at the last newline with an even count.
+        Reading piece by piece keeps memory bounded by the block, not by the file (Arrow's own
+        streaming reader buffers the whole input before its first batch).
+        """
+        carry = b""
+        with self.facts.path.open("rb") as fh:
+            while True:
+                chunk = fh.read(self.block_size)
+                if chunk:
+                    self.on_bytes(len(chunk))
+                buf = carry + chunk
+                if not chunk:
+                    if buf:
+                        yield buf
+                    return
+                cut = buf.rfind(b"\n")
+                while cut >= 0 and buf.count(b'"', 0, cut) % 2:
+                    cut = buf.rfind(b"\n", 0, cut)
+                if cut < 0:
+                    carry = buf  # one record longer than the block: read on
+                    continue
+                yield buf[: cut + 1]
+                carry = buf[cut + 1 :]
 
     def batches(self) -> Iterator[tuple[pl.DataFrame, list[RaggedRow]]]:
         """Yield (frame, ragged rows numbered before the frame's last row); ragged leftovers come last."""
         header = self.facts.header
-        stream = _CountingReader(self.facts.path, self.on_bytes)
+        encoding = self.facts.encoding if self.facts.encoding != "utf-8" else "utf8"
+        parse = pacsv.ParseOptions(
+            delimiter=self.delimiter, newlines_in_values=True, invalid_row_handler=self._on_invalid
+        )
+        convert = pacsv.ConvertOptions(
+            column_types={h: pa.string() for h in header},
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        )
+        next_row = 2
+        records_before = 0  # records (header included) in earlier pieces: Arrow numbers rows per piece
         try:
-            reader = pacsv.open_csv(
-                io.BufferedReader(stream, buffer_size=1 << 20),
-                read_options=pacsv.ReadOptions(
-                    use_threads=False,
-                    block_size=self.block_size,
-                    encoding=self.facts.encoding if self.facts.encoding != "utf-8" else "utf8",
-                    column_names=list(header),
-                    skip_rows=1,
-                ),
-                parse_options=pacsv.ParseOptions(
-                    delimiter=self.delimiter, newlines_in_values=True, invalid_row_handler=self._on_invalid
-                ),
-                convert_options=pacsv.ConvertOptions(
-                    column_types={h: pa.string() for h in header},
-                    strings_can_be_null=False,
-                    quoted_strings_can_be_null=False,
-                ),
-            )
-            next_row = 2
-            for record_batch in reader:
-                frame = pl.from_arrow(record_batch)
-                assert isinstance(frame, pl.DataFrame)
-                n = frame.height
-                numbers, next_row = self._numbers(next_row, n)
-                frame = frame.with_columns(pl.Series(ROW_COLUMN, numbers, dtype=pl.Int64))
-                yield frame, self._take_ragged(below=next_row)
+            for i, piece in enumerate(self._pieces()):
+                self._piece_offset = records_before
+                ragged_before = len(self._ragged)
+                table = pacsv.read_csv(
+                    io.BytesIO(piece),
+                    read_options=pacsv.ReadOptions(
+                        use_threads=False,
+                        block_size=max(self.block_size, len(piece) + 1),
+                        encoding=encoding,
+                        column_names=list(header),
+                        skip_rows=1 if i == 0 else 0,
+                    ),
+                    parse_options=parse,
+                    convert_options=convert,
+                )
+                records_before += table.num_rows + (len(self._ragged) - ragged_before) + (1 if i == 0 else 0)
+                for record_batch in table.to_batches():
+                    frame = pl.from_arrow(record_batch)
+                    assert isinstance(frame, pl.DataFrame)
+                    n = frame.height
+                    numbers, next_row = self._numbers(next_row, n)
+                    frame = frame.with_columns(pl.Series(ROW_COLUMN, numbers, dtype=pl.Int64))
+                    yield frame, self._take_ragged(below=next_row)
+                del table
             leftovers = self._take_ragged(below=None)
             if leftovers:
                 empty = pl.DataFrame(schema={**dict.fromkeys(header, pl.String), ROW_COLUMN: pl.Int64})
@@ -223,8 +242,6 @@ class CsvStream:
             raise UserError(
                 f"{self.facts.path}: cannot be read as CSV ({str(exc).splitlines()[0]})"
             ) from None
-        finally:
-            stream.close()
 
     def _numbers(self, start: int, n: int) -> tuple[np.ndarray[Any, Any], int]:
         """``n`` row numbers from ``start`` on, skipping the ragged rows' numbers."""
