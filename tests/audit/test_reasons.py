@@ -44,6 +44,27 @@ def test_negations_are_honoured() -> None:
     assert says_separated("Subject was separated from her son JOSE (8), UAC referred to ORR.")
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "FMUA, no separation.",
+        "Subject presented with her child. Family unit, no separation. Processed NTA.",
+        "No separation of the family occurred.",
+    ],
+)
+def test_no_separation_is_not_a_separation(text: str) -> None:
+    # "NO" is a negation word (in narrative.yaml it must be quoted: bare NO is YAML's false)
+    assert not says_separated(text)
+
+
+def test_a_negation_word_that_is_not_a_string_is_refused() -> None:
+    from reunify.audit.reasons import _words
+
+    assert _words(["no", "NOT"], "negation.before") == frozenset({"NO", "NOT"})
+    with pytest.raises(ValueError, match="quote it"):
+        _words([False, "NOT"], "negation.before")
+
+
 def test_only_separation_sentences_carry_the_reason() -> None:
     narrative = (
         "Subject presented with her son. NCIC/TECS revealed criminal history. "

@@ -6,8 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from reunify.audit import from_csv_dir, run_audit
-from reunify.audit.review import decisions_by_target, family_id_of, list_decisions, record_decision
+from reunify.audit import AuditResult, from_csv_dir, run_audit
+from reunify.audit.review import (
+    check_target,
+    decisions_by_target,
+    family_id_of,
+    list_decisions,
+    record_decision,
+)
 from reunify.errors import UserError
 
 from .conftest import AS_OF, read_csv
@@ -54,3 +60,46 @@ def test_bad_ids_and_decisions_are_user_errors(sqlite_url: str) -> None:
     with pytest.raises(UserError, match="accept or reject"):
         record_decision(sqlite_url, "Fabc", "maybe")
     assert list_decisions(sqlite_url) == []
+
+
+def test_a_decision_must_name_a_finding_or_candidate_of_the_deliverable(
+    tiny_audit: AuditResult, sqlite_url: str, tmp_path: Path
+) -> None:
+    out = tiny_audit.out_dir
+    finding = read_csv(out / "separated_families.csv")[0]["family_id"]
+    candidate = read_csv(out / "candidates.csv")[0]["candidate_id"]
+    check_target(finding, sqlite_url, out)
+    check_target(candidate, sqlite_url, out)
+    check_target("C" + finding[1:], sqlite_url, out)  # the same family, named as a candidate
+    with pytest.raises(UserError, match=r"no finding or candidate Fdeadbeef01 in .*candidates\.csv"):
+        check_target("Fdeadbeef01", sqlite_url, out)
+    with pytest.raises(UserError, match="not an audit deliverable"):
+        check_target(finding, sqlite_url, tmp_path)
+
+
+def test_without_a_deliverable_only_ids_already_decided_on_are_known(sqlite_url: str) -> None:
+    with pytest.raises(UserError, match="pass --deliverable DIR"):
+        check_target("Fabc123", sqlite_url, None)
+    record_decision(sqlite_url, "Fabc123", "reject", note="first look")
+    check_target("Cabc123", sqlite_url, None)
+    with pytest.raises(UserError, match="finding id"):
+        check_target("family-7", sqlite_url, None)
+
+
+def test_review_accept_on_the_command_line_checks_the_deliverable(
+    tiny_audit: AuditResult, sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from reunify.cli.main import app
+
+    runner = CliRunner()
+    finding = read_csv(tiny_audit.out_dir / "separated_families.csv")[0]["family_id"]
+    monkeypatch.delenv("REUNIFY_AUDIT_DIR", raising=False)
+    refused = runner.invoke(app, ["review", "accept", "Fdeadbeef01", "--db", sqlite_url])
+    assert refused.exit_code != 0
+    assert "pass --deliverable DIR" in str(refused.exception)
+    monkeypatch.setenv("REUNIFY_AUDIT_DIR", str(tiny_audit.out_dir))
+    got = runner.invoke(app, ["review", "accept", finding, "--note", "read", "--db", sqlite_url])
+    assert got.exit_code == 0, got.output
+    assert [d.target_id for d in list_decisions(sqlite_url)] == [finding]

@@ -78,12 +78,19 @@ def build_families(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     con.execute(
         f"""
         CREATE OR REPLACE TABLE enc_i213 AS
+        WITH by_person AS (
+            SELECT e.uid AS enc_uid, i.uid AS i213_uid FROM enc_p e
+            JOIN person_map m ON m.person_id = e.person_id JOIN i213 i ON i.uid = m.uid
+            WHERE i.prep_date IS NULL OR abs(date_diff('day', e.enc_date, i.prep_date)) <= {i213_win}
+        )
+        -- by event number, unless the I-213 is another person's whose own encounter it already
+        -- belongs to (a mistyped event number would lend one parent's narrative, and the children
+        -- it names, to a stranger)
         SELECT DISTINCT e.uid AS enc_uid, i.uid AS i213_uid FROM enc_p e
         JOIN i213 i ON i.event_id = e.event_id
+        WHERE NOT EXISTS (SELECT 1 FROM by_person b WHERE b.i213_uid = i.uid AND b.enc_uid <> e.uid)
         UNION
-        SELECT e.uid, i.uid FROM enc_p e JOIN person_map m ON m.person_id = e.person_id
-        JOIN i213 i ON i.uid = m.uid
-        WHERE i.prep_date IS NULL OR abs(date_diff('day', e.enc_date, i.prep_date)) <= {i213_win}
+        SELECT enc_uid, i213_uid FROM by_person
         """
     )
     con.execute(
@@ -146,7 +153,13 @@ def build_families(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         CREATE OR REPLACE TABLE fam_pairs_base AS
         SELECT a.uid AS adult_uid, c.uid AS child_uid, a.port_code, a.enc_date, a.psex AS adult_sex,
             a.given_toks[1] AS a_given, c.given_toks[1] AS c_given, a.family_toks AS a_family, c.age AS c_age,
-            a.p_givens AS a_givens, c.p_givens AS c_givens,
+            -- every spelling of each one's given name, to be looked for in the other's I-213; but a
+            -- spelling that is a surname of that other (a record of this one with the names swapped)
+            -- only when it is the encounter row's own given name: a narrative always names its subject
+            list_filter(a.p_givens, lambda g: g = a.given_toks[1] OR NOT list_contains(c.family_toks, g))
+                AS a_givens,
+            list_filter(c.p_givens, lambda g: g = c.given_toks[1] OR NOT list_contains(a.family_toks, g))
+                AS c_givens,
             (a.group_id IS NOT NULL AND a.group_id = c.group_id) AS ev_group,
             (a.group_id IS NOT NULL AND a.group_id = c.group_id
                 AND c.relationship IN (SELECT unnest({child_rels}))

@@ -53,12 +53,20 @@ def narrative_rules() -> NarrativeRules:
         shorthand=short,
         separation=tuple(re.compile(p) for p in raw["separation"]),
         together=tuple(re.compile(p) for p in raw["together"]),
-        neg_before=frozenset(raw["negation"]["before"]),
-        neg_after=frozenset(raw["negation"]["after"]),
+        neg_before=_words(raw["negation"]["before"], "negation.before"),
+        neg_after=_words(raw["negation"]["after"], "negation.after"),
         window=int(raw["negation"]["window"]),
         codes=tuple((ReasonCode(code), re.compile(p)) for code, pats in raw["codes"].items() for p in pats),
         refines={ReasonCode(k): frozenset(ReasonCode(x) for x in v) for k, v in raw["refines"].items()},
     )
+
+
+def _words(values: list[Any], where: str) -> frozenset[str]:
+    """Upper-case words of a narrative.yaml list; a non-string (YAML reads bare NO as false) is refused."""
+    bad = [v for v in values if not isinstance(v, str)]
+    if bad:
+        raise ValueError(f"narrative.yaml {where}: {bad!r} is not a word; quote it")
+    return frozenset(v.upper() for v in values)
 
 
 def fold_upper(text: str) -> str:

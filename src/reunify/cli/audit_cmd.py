@@ -191,7 +191,7 @@ DeliverableOption = Annotated[
 
 
 def _decide(
-    decision: str, target_id: str, note: str, by: str, db: str | None, deliverable: Path | None
+    decision: str, target_id: str, *, note: str, by: str, db: str | None, deliverable: Path | None
 ) -> None:
     from reunify.audit.review import check_target, family_id_of, record_decision
     from reunify.config import resolve_database_url
@@ -212,7 +212,7 @@ def review_accept(
     db: DbOption = None,
 ) -> None:
     """Accept a finding or candidate as a separation."""
-    _decide("accept", target_id, note, by, db, deliverable)
+    _decide("accept", target_id, note=note, by=by, db=db, deliverable=deliverable)
 
 
 @review_app.command("reject")
@@ -224,7 +224,7 @@ def review_reject(
     db: DbOption = None,
 ) -> None:
     """Reject a finding or candidate: it is not a separation."""
-    _decide("reject", target_id, note, by, db, deliverable)
+    _decide("reject", target_id, note=note, by=by, db=db, deliverable=deliverable)
 
 
 def register(app: typer.Typer) -> None:
