@@ -192,6 +192,8 @@ class _FamilyRows:
         crim = (
             "serious"
             if reason == "CRIMINAL_HISTORY_SERIOUS"
+            else "cartel"
+            if reason == "CARTEL_GANG"
             else ("criminal" if reason in _CRIMINAL else "clean")
         )
         parts = [

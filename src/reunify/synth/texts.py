@@ -52,7 +52,7 @@ def kids_phrase(children: list[tuple[str, int, str]], parent_sex: str) -> str:
 
 
 def checks_sentence(rng: np.random.Generator, *, criminal: str, removal_years: list[int]) -> str:
-    """Record-check sentence: ``criminal`` is clean | criminal | serious; removals appended."""
+    """Record-check sentence: ``criminal`` is clean | criminal | serious | cartel; removals appended."""
     t = texts()["checks"]
     s = pick(rng, t[criminal])
     if removal_years:
