@@ -121,6 +121,10 @@ def test_audit_and_evaluate_commands(tiny_dir: Path, tmp_path: Path) -> None:
     assert got.exit_code == 0, got.output
     assert re.search(r"2 separated families \(5 members\)", got.output)
     assert "IMMIGRATION_HISTORY" in got.output
+    # The audit ends with the report, written beside the deliverable.
+    for name in ("report.html", "report.pdf", "tables.xlsx"):
+        assert (out / name).stat().st_size > 0, name
+    assert "<svg" in (out / "report.html").read_text("utf-8")
     scored = runner.invoke(app, ["evaluate", "--truth", str(_truth(tmp_path)), "--pred", str(out), "--json"])
     assert scored.exit_code == 0, scored.output
     assert json.loads(scored.output)["metrics"]["family_recall"] == 1.0

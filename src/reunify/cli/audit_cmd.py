@@ -57,6 +57,13 @@ def audit(  # noqa: PLR0917 - a Typer command: one parameter per option
         str | None, typer.Option("--spark-master", help="Spark master URL (default local[2]).")
     ] = None,
     db: DbOption = None,
+    report: Annotated[
+        bool,
+        typer.Option(
+            "--report/--no-report",
+            help="End by writing the report (report.html, report.pdf, tables.xlsx) into --out.",
+        ),
+    ] = True,
 ) -> None:
     """Identify separated families from everything loaded and write the deliverable (A-H per member)."""
     from reunify.audit import from_csv_dir, from_store, run_audit
@@ -113,6 +120,27 @@ def audit(  # noqa: PLR0917 - a Typer command: one parameter per option
             table.add_row(key, str(n))
         out_console.print(table)
     out_console.print(f"deliverable written to {result.out_dir}")
+    if report:
+        from reunify.report import build_report
+
+        with console.status("building the report") as status:
+            built = build_report(
+                result.out_dir,
+                result.out_dir,
+                as_of=None,
+                formats={"html", "pdf", "xlsx"},
+                config=None,
+                public=False,
+                pseudonymize_key=None,
+                on_step=status.update,
+            )
+        h = built.headline
+        out_console.print(
+            f"report: {h.families} separated families at {h.ports} ports in {h.window}; "
+            f"{h.total_families} in all"
+        )
+        for path in built.files:
+            out_console.print(f"wrote {path}")
 
 
 def evaluate(
