@@ -15,76 +15,11 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from reunify.errors import UserError
+from reunify.sources.kinds import all_kinds
 
-#: The v1 columns of each source kind (spec/extracts.md), in order.
-V1_COLUMNS: dict[str, tuple[str, ...]] = {
-    "encounters": (
-        "record_id",
-        "event_id",
-        "group_id",
-        "a_number",
-        "family_name",
-        "given_name",
-        "dob",
-        "sex",
-        "citizenship",
-        "port_code",
-        "port_name",
-        "field_office",
-        "encounter_date",
-        "asylum_claim",
-        "relationship",
-        "juvenile_held_separately",
-        "separation_reason",
-        "prosecution_referral",
-        "criminal_history",
-        "disposition",
-        "transferred_to",
-        "transfer_date",
-    ),
-    "i213": (
-        "record_id",
-        "event_id",
-        "a_number",
-        "family_name",
-        "given_name",
-        "dob",
-        "date_prepared",
-        "port_code",
-        "narrative",
-    ),
-    "ice_custody": (
-        "record_id",
-        "a_number",
-        "family_name",
-        "given_name",
-        "dob",
-        "citizenship",
-        "book_in_date",
-        "book_out_date",
-        "book_out_reason",
-        "facility",
-        "removal_date",
-    ),
-    "orr_referrals": (
-        "record_id",
-        "a_number",
-        "family_name",
-        "given_name",
-        "dob",
-        "sex",
-        "citizenship",
-        "referral_date",
-        "referring_agency",
-        "referring_location",
-        "separated_from_parent",
-        "parent_name",
-        "parent_a_number",
-        "discharge_date",
-        "discharge_type",
-        "sponsor_relationship",
-    ),
-}
+#: The v1 columns of each source kind (spec/extracts.md), in order: from the Table Schemas that
+#: ingest validates against (src/reunify/sources/schemas/), the one place they are written down.
+V1_COLUMNS: dict[str, tuple[str, ...]] = {kind.name: kind.columns for kind in all_kinds()}
 
 #: The canonical file name of each kind in a directory of v1 CSVs.
 CSV_FILE_NAMES: dict[str, str] = {

@@ -12,75 +12,13 @@ from typing import Final
 
 import polars as pl
 
+from reunify.sources.kinds import get_kind
+
 EXTRACTS: Final = ("encounters", "i213", "ice_custody", "orr_referrals")
 
 COLUMNS: Final[dict[str, tuple[str, ...]]] = {
-    "encounters": (
-        "record_id",
-        "event_id",
-        "group_id",
-        "a_number",
-        "family_name",
-        "given_name",
-        "dob",
-        "sex",
-        "citizenship",
-        "port_code",
-        "port_name",
-        "field_office",
-        "encounter_date",
-        "asylum_claim",
-        "relationship",
-        "juvenile_held_separately",
-        "separation_reason",
-        "prosecution_referral",
-        "criminal_history",
-        "disposition",
-        "transferred_to",
-        "transfer_date",
-    ),
-    "i213": (
-        "record_id",
-        "event_id",
-        "a_number",
-        "family_name",
-        "given_name",
-        "dob",
-        "date_prepared",
-        "port_code",
-        "narrative",
-    ),
-    "ice_custody": (
-        "record_id",
-        "a_number",
-        "family_name",
-        "given_name",
-        "dob",
-        "citizenship",
-        "book_in_date",
-        "book_out_date",
-        "book_out_reason",
-        "facility",
-        "removal_date",
-    ),
-    "orr_referrals": (
-        "record_id",
-        "a_number",
-        "family_name",
-        "given_name",
-        "dob",
-        "sex",
-        "citizenship",
-        "referral_date",
-        "referring_agency",
-        "referring_location",
-        "separated_from_parent",
-        "parent_name",
-        "parent_a_number",
-        "discharge_date",
-        "discharge_type",
-        "sponsor_relationship",
-    ),
+    # The four extracts: the v1 columns of the Table Schemas ingest validates against.
+    **{kind: get_kind(kind).columns for kind in EXTRACTS},
 }
 
 DATE_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
