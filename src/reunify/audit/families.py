@@ -3,9 +3,11 @@
 Evidence that an adult and a child at the same port on the same day are one family, each with a
 confidence from data/audit.yaml: a shared group number, the relationship field, ORR's record of
 the child's parent (alien number, name), the I-213 narrative naming the other person, and
-co-presentation alone (a shared surname and plausible ages). Edges are combined (noisy-or), weak
+co-presentation alone (a shared surname and plausible ages, weakened where the surname is common
+at a crowded port-day: a term-frequency adjustment). Edges are combined (noisy-or), weak
 co-presentation edges give way when a child has a stronger tie elsewhere, and families are the
-connected components. Tables created: ``enc_p``, ``fam_edges``, ``family_members``, ``families``.
+connected components. Tables created: ``enc_p``, ``fam_surname_density``, ``fam_edges``,
+``family_members``, ``families``.
 
 Ids are stable: ``family_id`` is ``F`` + a hash of the smallest encounter ``uid`` in the family.
 """
@@ -240,8 +242,15 @@ def build_families(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         LEFT JOIN childless ad ON ad.enc_uid = p.adult_uid
         """
     )
+    _surname_density(con, int(cfg["co_presentation_tf"]["min_encounters"]))
     cop = float(conf["co_presentation"])
     bonus = float(cfg["co_presentation_same_citizenship_bonus"])
+    lam0 = float(cfg["co_presentation_tf"]["full_weight_up_to"])
+    # co-presentation's confidence, its odds divided by expected_coincidences / lam0 beyond lam0
+    # (a term-frequency adjustment: a common surname at a crowded port-day is likely a coincidence)
+    cop_base = f"({cop} + CASE WHEN same_cit THEN {bonus} ELSE 0 END)"
+    cop_factor = f"least(1.0, {lam0} / greatest(coalesce(expected_coincidences, 0), 1e-9))"
+    cop_adj = f"({cop_base} * {cop_factor} / (1 - {cop_base} + {cop_base} * {cop_factor}))"
     con.execute(
         f"""
         CREATE OR REPLACE TABLE fam_edges_all AS
@@ -256,7 +265,7 @@ def build_families(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
                          THEN 'narrative' END,
                     CASE WHEN shared_surname AND plausible_age THEN 'co_presentation' END
                 ], lambda x: x IS NOT NULL) AS evidence
-            FROM fam_pairs
+            FROM fam_pairs LEFT JOIN fam_surname_density USING (adult_uid, child_uid)
         )
         SELECT *,
             1 - (1 - CASE WHEN ev_group THEN {float(conf["group_id"])} ELSE 0 END)
@@ -265,8 +274,7 @@ def build_families(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
               * (1 - CASE WHEN ev_orr_name THEN {float(conf["orr_parent_name"])} ELSE 0 END)
               * (1 - CASE WHEN (ev_narr AND positional_surname AND plausible_age AND same_cit) OR ev_narr_age
                   THEN {float(conf["narrative"])} ELSE 0 END)
-              * (1 - CASE WHEN shared_surname AND plausible_age
-                          THEN {cop} + CASE WHEN same_cit THEN {bonus} ELSE 0 END ELSE 0 END) AS edge_conf,
+              * (1 - CASE WHEN shared_surname AND plausible_age THEN {cop_adj} ELSE 0 END) AS edge_conf,
             evidence = ['co_presentation'] AS weak
         FROM ev WHERE len(evidence) > 0
         """
@@ -382,3 +390,53 @@ def possible_relationships_sql() -> str:
         JOIN families fa ON fa.family_id = ma.family_id
         WHERE NOT e.ev_group AND NOT e.ev_rel
     """
+
+
+def _surname_density(con: duckdb.DuckDBPyConnection, min_encounters: int) -> None:
+    """Create ``fam_surname_density``: for each candidate pair that shares a surname, how many
+    unrelated adults at that port and day would be expected to share it by chance.
+
+    Term-frequency adjustment (as Splink's): a surname's frequency is the share of all encounters
+    whose family name carries it; the expected number of coincidences is that frequency times the
+    number of adults at the port that day with no stronger tie to anyone (only they can be a
+    co-presentation partner). For a pair sharing several surnames the rarest counts; for one tied
+    only by a similar or swapped surname, the child's rarest. With fewer than ``min_encounters``
+    encounters a surname's frequency cannot be estimated and the table is empty (no adjustment).
+    Linear: group-by counts joined to the pairs, never a comparison of records with records.
+    """
+    con.execute(
+        f"""
+        CREATE OR REPLACE TABLE fam_surname_density AS
+        WITH toks AS (
+            SELECT uid, unnest(list_distinct(family_toks)) AS t FROM enc_p WHERE len(family_toks) > 0
+        ),
+        tf AS (
+            SELECT t, count(DISTINCT uid) / (SELECT count(*) FROM enc_p) AS tf FROM toks GROUP BY t
+        ),
+        tied AS (
+            -- adults with a tie stronger than co-presentation: never a co-presentation partner
+            SELECT DISTINCT adult_uid AS uid FROM fam_pairs
+            WHERE ev_group OR ev_rel OR ev_orr_anum OR ev_orr_name OR ev_narr_age
+                OR (ev_narr AND positional_surname AND plausible_age AND same_cit)
+        ),
+        port_day AS (
+            SELECT port_code, enc_date, count(*) AS n_adults
+            FROM enc_p WHERE NOT is_child AND uid NOT IN (SELECT uid FROM tied)
+            GROUP BY port_code, enc_date
+        ),
+        pair_toks AS (
+            SELECT adult_uid, child_uid, port_code, enc_date, unnest(CASE
+                WHEN len(list_intersect(a_family, c_family)) > 0 THEN list_intersect(a_family, c_family)
+                ELSE c_family END) AS t
+            FROM (SELECT p.adult_uid, p.child_uid, p.port_code, p.enc_date, b.a_family,
+                    c.family_toks AS c_family
+                  FROM fam_pairs p JOIN fam_pairs_base b USING (adult_uid, child_uid)
+                  JOIN enc_p c ON c.uid = p.child_uid WHERE p.shared_surname)
+        )
+        SELECT x.adult_uid, x.child_uid, min(tf.tf) * any_value(d.n_adults) AS expected_coincidences
+        FROM pair_toks x JOIN tf USING (t)
+        JOIN port_day d ON d.port_code = x.port_code AND d.enc_date = x.enc_date
+        WHERE (SELECT count(*) FROM enc_p) >= {int(min_encounters)}
+        GROUP BY x.adult_uid, x.child_uid
+        """
+    )
