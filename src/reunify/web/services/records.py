@@ -24,6 +24,7 @@ from reunify.domain.names import fold_name
 from reunify.domain.ports import lookup_port
 from reunify.domain.reasons import ReasonCode
 from reunify.errors import UserError
+from reunify.policy.rejudge import verdict_rows
 from reunify.policy.ruleset import RuleSet
 from reunify.store.crypto import a_number_index
 from reunify.store.schema.canonical import (
@@ -408,18 +409,16 @@ def propose_separation(ctx: Ctx, data: s.SeparationIn, ruleset: RuleSet) -> s.Se
         sep.parties.append(SeparationParty(person_id=pid, role=PartyRole.PARENT.value, **SRC))
     for pid in children:
         sep.parties.append(SeparationParty(person_id=pid, role=PartyRole.CHILD.value, **SRC))
-    for v in judgement.verdicts:
-        sep.verdicts.append(
-            SeparationVerdict(
-                framework_id=v.framework_id,
-                verdict=v.verdict,
-                rule_id=v.rule_id,
-                explanation=v.explanation,
-                ruleset_hash=judgement.ruleset_hash,
-                **SRC,
-            )
-        )
     session.add(sep)
+    session.flush()
+    sep.verdicts.extend(
+        verdict_rows(
+            separation_id=sep.id,
+            verdicts=judgement.verdicts,
+            ruleset_hash=judgement.ruleset_hash,
+            judged_at=datetime.now(UTC),
+        )
+    )
     session.flush()
     if data.evidence.strip():
         session.add(
