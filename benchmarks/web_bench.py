@@ -4,8 +4,9 @@ with the audit log on, then with it off, in the same run. Load from wrk (Debian 
     python benchmarks/web_bench.py [--pg postgresql://postgres@127.0.0.1:5432/test] [--duration 20]
         [--connections 16] [--families 300] [--workers 2] [--out benchmarks/results/web.json]
 
-Prints a table and writes JSON; BENCHMARKS.md records the numbers. Targets (issue 7, this 2-core
-machine): reads 300 req/s at p99 < 100 ms, writes 100 req/s, audit log on.
+Prints a table (with the server's CPU milliseconds per request and the load average at the start of
+each run: the machine is shared) and writes JSON; BENCHMARKS.md records the numbers. Targets (issue 7,
+this 2-core machine): reads 300 req/s at p99 < 100 ms, writes 100 req/s, audit log on.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.engine import make_url
 
-console = Console()
+console = Console(width=150)
 PASSWORD = "benchmark-password-only"
 PORT_CODE = "2304"
 
@@ -174,6 +175,39 @@ def sign_in(port: int) -> tuple[str, str]:
     return cookie, r.json()["csrf_token"]
 
 
+def _children(pid: int) -> list[int]:
+    """``pid`` and its descendants (the uvicorn workers), from /proc."""
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            parents[int(entry)] = int(stat[stat.rindex(")") + 2 :].split()[1])
+    tree = [pid]
+    for _ in range(3):
+        tree += [p for p, parent in parents.items() if parent in tree and p not in tree]
+    return tree
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU seconds of ``pids`` so far (Linux /proc)."""
+    ticks = 0
+    for pid in pids:
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def load_average() -> float:
+    return float(Path("/proc/loadavg").read_text().split()[0])
+
+
 _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
 
 
@@ -226,6 +260,15 @@ def run_wrk(port: int, lua: str, *, duration: int, connections: int, threads: in
     }
 
 
+def _median_of(runs: list[dict[str, Any]], kind: str, audit_log: bool) -> dict[str, Any]:
+    """The round with the median throughput for (``kind``, ``audit_log``), with the load range."""
+    mine = sorted(
+        (r for r in runs if r["kind"] == kind and r["audit_log"] == audit_log), key=lambda r: r["rps"]
+    )
+    loads = [r["load_average_at_start"] for r in mine]
+    return {**mine[len(mine) // 2], "rounds": len(mine), "load_average_range": [min(loads), max(loads)]}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument(
@@ -236,6 +279,7 @@ def main() -> None:
     ap.add_argument("--write-connections", type=int, default=8)
     ap.add_argument("--families", type=int, default=300)
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--rounds", type=int, default=3, help="alternating on/off runs per operation")
     ap.add_argument("--out", type=Path, default=Path("benchmarks/results/web.json"))
     args = ap.parse_args()
     if shutil.which("wrk") is None:
@@ -244,37 +288,77 @@ def main() -> None:
         "REUNIFY_DATA_KEY", "cmV1bmlmeS10ZXN0LWtleS0zMi1ieXRlcy1sb25nISE="
     )  # benchmark data only
 
-    results: list[dict[str, Any]] = []
-    for audit_log in (True, False):
-        url = _create_db(args.pg)
-        try:
+    # Both servers run side by side (a database each); the runs alternate on, off, on, off... so the
+    # comparison sees the same machine load, and each configuration's median over the rounds is kept.
+    servers: dict[bool, tuple[subprocess.Popen[bytes], int, dict[str, Any]]] = {}
+    urls: list[str] = []
+    runs: list[dict[str, Any]] = []
+    try:
+        for audit_log in (True, False):
+            url = _create_db(args.pg)
+            urls.append(url)
             with console.status(
                 f"seeding {args.families} families (audit log {'on' if audit_log else 'off'})"
             ):
                 seed(url, args.families)
             port = _free_port()
             proc = start_server(url, port, audit_log=audit_log, workers=args.workers)
-            try:
-                cookie, csrf = sign_in(port)
-                fmt = {"families": args.families, "cookie": cookie, "csrf": csrf}
-                run_wrk(port, READ_LUA.format(**fmt), duration=3, connections=4)  # warm-up
-                for kind, lua, conns in (
-                    ("read: look up a family", READ_LUA, args.connections),
-                    ("write: record a separation", WRITE_LUA, args.write_connections),
-                ):
-                    with console.status(f"{kind}, audit log {'on' if audit_log else 'off'}"):
+            cookie, csrf = sign_in(port)
+            fmt = {"families": args.families, "cookie": cookie, "csrf": csrf}
+            servers[audit_log] = (proc, port, fmt)
+            run_wrk(port, READ_LUA.format(**fmt), duration=3, connections=4)  # warm-up
+        for kind, lua, conns in (
+            ("read: look up a family", READ_LUA, args.connections),
+            ("write: record a separation", WRITE_LUA, args.write_connections),
+        ):
+            for round_no in range(args.rounds):
+                for audit_log in (True, False):
+                    proc, port, fmt = servers[audit_log]
+                    server = _children(proc.pid)
+                    load, cpu = load_average(), cpu_seconds(server)
+                    with console.status(
+                        f"{kind}, audit log {'on' if audit_log else 'off'}, round {round_no + 1}"
+                    ):
                         r = run_wrk(port, lua.format(**fmt), duration=args.duration, connections=conns)
-                    results.append({"audit_log": audit_log, "kind": kind, "connections": conns, **r})
-            finally:
-                stop_server(proc)
-        finally:
+                    cpu_ms = 1000 * (cpu_seconds(server) - cpu) / max(r["requests"], 1)
+                    runs.append(
+                        {
+                            "audit_log": audit_log,
+                            "kind": kind,
+                            "round": round_no + 1,
+                            "connections": conns,
+                            **r,
+                            "server_cpu_ms_per_request": round(cpu_ms, 2),
+                            "load_average_at_start": load,
+                        }
+                    )
+    finally:
+        for proc, _, _ in servers.values():
+            stop_server(proc)
+        for url in urls:
             _drop_db(url)
+    results = [
+        _median_of(runs, kind, audit_log)
+        for kind in dict.fromkeys(r["kind"] for r in runs)
+        for audit_log in (True, False)
+    ]
 
     table = Table(
         title=f"reunify serve on PostgreSQL, {args.workers} workers, {os.cpu_count()} cores, "
-        f"{args.duration}s per run"
+        f"{args.duration}s per run, median of {args.rounds} alternating rounds"
     )
-    for col in ("audit log", "operation", "conns", "req/s", "p50 ms", "p90 ms", "p99 ms", "non-2xx"):
+    for col in (
+        "audit log",
+        "operation",
+        "conns",
+        "req/s",
+        "p50 ms",
+        "p90 ms",
+        "p99 ms",
+        "non-2xx",
+        "server CPU ms/req",
+        "load avg (all rounds)",
+    ):
         table.add_column(col)
     for r in results:
         table.add_row(
@@ -286,6 +370,8 @@ def main() -> None:
             f"{r['p90_ms']:.1f}",
             f"{r['p99_ms']:.1f}",
             str(r["non_2xx"]),
+            f"{r['server_cpu_ms_per_request']:.1f}",
+            "{:.1f}-{:.1f}".format(*r["load_average_range"]),
         )
     console.print(table)
     args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -297,6 +383,7 @@ def main() -> None:
                 "duration_s": args.duration,
                 "families": args.families,
                 "results": results,
+                "runs": runs,
             },
             indent=2,
         )

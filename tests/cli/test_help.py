@@ -49,6 +49,7 @@ COMMANDS: list[tuple[str, tuple[str, ...]]] = [
     ("users list", ("--db",)),
     ("users seed-demo", ("--db",)),
     ("log verify", ("--db",)),
+    ("log sequence", ("--db",)),
 ]
 
 

@@ -39,8 +39,12 @@ def _counts(url: str) -> tuple[int, int, int]:
     try:
         with engine.connect() as conn:
             return tuple(  # type: ignore[return-value]
-                int(conn.execute(text(f"SELECT count(*) FROM {t}")).scalar_one())
-                for t in ("load_batches", "src_encounters", "quarantine")
+                int(conn.execute(text(sql)).scalar_one())
+                for sql in (
+                    "SELECT count(*) FROM load_batches",
+                    "SELECT coalesce(sum(row_count), 0) FROM staging_blocks",
+                    "SELECT count(*) FROM quarantine",
+                )
             )
     finally:
         engine.dispose()

@@ -24,7 +24,7 @@ from typer.testing import CliRunner
 from reunify import auditlog
 from reunify.auditlog.chain import entry_hash
 from reunify.store.engine import normalize_url
-from reunify.store.schema.web import AuditLogEntry
+from reunify.store.schema.web import AuditLogEntry, AuditLogQueue
 
 from .conftest import Web, make_web, record_family, write_deliverable
 
@@ -138,6 +138,21 @@ def test_an_edited_entry_is_named(logged: Web) -> None:
     assert "edited" in result.reason
 
 
+def test_an_edited_entry_is_named_after_later_entries_are_sequenced(logged: Web) -> None:
+    """Entries queued after the tampering are chained on (to the stored hashes) when verify runs:
+    it still names the edited entry, not a later one."""
+    with attacker(logged.url, drop_triggers=True) as conn:
+        conn.execute(text("UPDATE audit_log SET target_id = '999' WHERE seq = :s"), {"s": TARGET})
+    assert logged.client("headquarters").get("/api/people/2").status_code == 200  # queued
+    with logged.app.state.session_factory() as session:
+        assert auditlog.pending(session) >= 1
+    result = _verify(logged)
+    assert not result.ok
+    assert result.first_bad_seq == TARGET
+    with logged.app.state.session_factory() as session:
+        assert auditlog.pending(session) == 0
+
+
 def test_an_edited_actor_is_named_too(logged: Web) -> None:
     with attacker(logged.url, drop_triggers=True) as conn:
         conn.execute(text("UPDATE audit_log SET actor = 'user:999' WHERE seq = :s"), {"s": TARGET})
@@ -228,10 +243,17 @@ def test_viewing_a_person_writes_an_entry_in_the_same_transaction(logged: Web) -
     before = _verify(logged).entries
     assert hq.get("/api/people/2").status_code == 200
     with logged.app.state.session_factory() as session:
+        # committed with the response, not yet chained
+        queued = [(q.event, q.target_kind, q.target_id, q.at) for q in session.scalars(select(AuditLogQueue))]
+        assert [q[:3] for q in queued] == [("web:person:view", "person", "2")]
+        assert auditlog.sequence(session) == 1
         last = session.scalars(select(AuditLogEntry).order_by(AuditLogEntry.seq.desc()).limit(1)).one()
+        assert auditlog.pending(session) == 0
     assert last.seq == before + 1
     assert (last.event, last.target_kind, last.target_id) == ("web:person:view", "person", "2")
     assert last.actor.startswith("user:")
+    assert last.at == queued[0][3]
+    assert _verify(logged).ok
 
 
 def test_no_name_or_alien_number_reaches_the_log(logged: Web) -> None:

@@ -17,6 +17,7 @@ def _events(web: Web) -> list[str]:
     from sqlalchemy import select
 
     with web.app.state.session_factory() as session:
+        auditlog.sequence(session)  # entries queued by the requests join the chain
         return list(session.scalars(select(AuditLogEntry.event).order_by(AuditLogEntry.seq)))
 
 

@@ -1,18 +1,25 @@
-"""Appending to and verifying the audit log in the store.
+"""Appending to, sequencing and verifying the audit log in the store.
 
-The caller owns the transaction: :func:`append` adds the entry to the caller's session, so the entry
-commits (or rolls back) with the change it records. Every append first updates the one row of
-``audit_log_lock``: the lock it takes (a row lock on PostgreSQL, the write lock on SQLite) is held
-until the caller's transaction ends, so appenders queue and ``seq`` stays contiguous.
+Two steps, as a sequencer-based log (Trillian) does it:
+
+1. :func:`append` inserts the entry into ``audit_log_queue`` in the caller's transaction, so the
+   entry commits (or rolls back) with the change it records. It takes no lock: concurrent requests
+   commit independently.
+2. :func:`sequence` moves queued entries into ``audit_log`` in batches, in ``id`` order (about the
+   order they committed): each gets the next ``seq``, the previous entry's hash as ``prev_hash``
+   and its own ``entry_hash``. A batch is one transaction that first updates the single row of
+   ``audit_log_lock`` (a row lock on PostgreSQL, the write lock on SQLite), so batches from several
+   processes queue and ``seq`` stays contiguous; a batch that fails leaves both tables as they were.
+   ``reunify serve`` runs it a few times a second; :func:`verify` and ``reunify log sequence`` run it too.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Connection, Table, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from reunify.auditlog.chain import (
@@ -24,7 +31,21 @@ from reunify.auditlog.chain import (
     verify_entries,
 )
 from reunify.auditlog.events import AuditEvent
-from reunify.store.schema.web import AuditLogEntry, AuditLogLock
+from reunify.store.schema.web import AuditLogEntry, AuditLogLock, AuditLogQueue
+
+BATCH = 2000
+"""Entries moved per sequencer transaction."""
+
+_LOG = cast(Table, AuditLogEntry.__table__)
+_QUEUE = cast(Table, AuditLogQueue.__table__)
+_LOCK = cast(Table, AuditLogLock.__table__)
+
+
+_QUEUE_INSERT = insert(_QUEUE)
+
+
+class SequencerError(RuntimeError):
+    """The queue changed under a batch holding the lock (rows deleted by hand): the batch rolls back."""
 
 
 def append(
@@ -35,42 +56,90 @@ def append(
     target_kind: str,
     target_id: str | int,
     data: Mapping[str, Any] | None = None,
-) -> AuditLogEntry:
-    """Add one entry to ``session`` (flushed, not committed): the next seq, chained to the head.
+) -> None:
+    """Queue one entry in ``session``'s transaction (executed now, committed by the caller).
 
     ``actor`` is pseudonymous (``user:<id>`` or ``cli``); ``data`` carries ids and codes only
-    (ValueError otherwise).
+    (ValueError otherwise). The entry gets its ``seq`` and hashes when :func:`sequence` next runs.
     """
     payload = canonical_data(data or {})
-    session.execute(update(AuditLogLock).where(AuditLogLock.id == 1).values(appends=AuditLogLock.appends + 1))
-    head = session.execute(
-        select(AuditLogEntry.seq, AuditLogEntry.entry_hash).order_by(AuditLogEntry.seq.desc()).limit(1)
-    ).first()
-    seq, prev = (head[0] + 1, head[1]) if head else (1, GENESIS)
     at = datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
-    row = AuditLogEntry(
-        seq=seq,
-        at=at,
-        actor=actor,
-        event=str(event),
-        target_kind=target_kind,
-        target_id=str(target_id),
-        data=payload,
-        prev_hash=prev,
-        entry_hash=entry_hash(
-            seq=seq,
-            at=at,
-            actor=actor,
-            event=str(event),
-            target_kind=target_kind,
-            target_id=str(target_id),
-            data=payload,
-            prev_hash=prev,
-        ),
+    session.execute(
+        _QUEUE_INSERT,
+        {
+            "at": at,
+            "actor": actor,
+            "event": str(event),
+            "target_kind": target_kind,
+            "target_id": str(target_id),
+            "data": payload,
+        },
     )
-    session.add(row)
-    session.flush()
-    return row
+
+
+def sequence_connection(conn: Connection, limit: int = BATCH) -> int:
+    """Move up to ``limit`` queued entries into the chain within ``conn``'s current transaction.
+
+    Returns how many were moved. The caller commits; until then the lock on ``audit_log_lock`` is held.
+    """
+    conn.execute(update(_LOCK).where(_LOCK.c.id == 1).values(appends=_LOCK.c.appends))  # take the lock
+    rows = conn.execute(select(_QUEUE).order_by(_QUEUE.c.id).limit(limit)).all()
+    if not rows:
+        return 0
+    head = conn.execute(select(_LOG.c.seq, _LOG.c.entry_hash).order_by(_LOG.c.seq.desc()).limit(1)).first()
+    seq, prev = (int(head[0]), str(head[1])) if head else (0, GENESIS)
+    entries: list[dict[str, Any]] = []
+    for row in rows:
+        seq += 1
+        fields = {
+            "at": row.at,
+            "actor": row.actor,
+            "event": row.event,
+            "target_kind": row.target_kind,
+            "target_id": row.target_id,
+            "data": row.data,
+        }
+        digest = entry_hash(seq=seq, prev_hash=prev, **fields)
+        entries.append({"seq": seq, **fields, "prev_hash": prev, "entry_hash": digest})
+        prev = digest
+    conn.execute(insert(_LOG), entries)
+    removed = conn.execute(delete(_QUEUE).where(_QUEUE.c.id.in_([row.id for row in rows]))).rowcount
+    if removed != len(rows):
+        raise SequencerError(f"audit_log_queue lost {len(rows) - removed} entries during a batch")
+    conn.execute(update(_LOCK).where(_LOCK.c.id == 1).values(appends=_LOCK.c.appends + len(rows)))
+    return len(rows)
+
+
+def sequence(session: Session, *, batch: int = BATCH) -> int:
+    """Sequence every entry queued so far, ``batch`` per transaction; returns how many were moved.
+
+    Commits ``session`` (its transaction must hold nothing the caller wants to roll back). Safe to run
+    at any time, from several processes at once, and again after a crash: a batch is one transaction.
+    """
+    session.commit()
+    total = 0
+    while True:
+        # Look before locking: an empty queue costs a read, not a write (the background loop polls).
+        # On SQLite the look ends before the batch begins, so the batch's first statement takes the
+        # write lock on a fresh snapshot.
+        pending = session.scalar(select(_QUEUE.c.id).limit(1))
+        session.rollback()
+        if pending is None:
+            return total
+        try:
+            moved = sequence_connection(session.connection(), batch)
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        total += moved
+        if moved < batch:
+            return total
+
+
+def pending(session: Session) -> int:
+    """How many entries wait in the queue for the sequencer."""
+    return int(session.scalar(select(func.count()).select_from(_QUEUE)) or 0)
 
 
 def _iter_entries(session: Session, batch: int = 5000) -> Iterator[ChainEntry]:
@@ -89,11 +158,20 @@ def _iter_entries(session: Session, batch: int = 5000) -> Iterator[ChainEntry]:
         )
 
 
-def verify(session: Session, *, anchor: tuple[int, str] | None = None) -> VerifyResult:
-    """Recompute the whole chain from the database; reads only. ``anchor``: see :func:`verify_entries`."""
+def verify(
+    session: Session, *, anchor: tuple[int, str] | None = None, sequence_first: bool = True
+) -> VerifyResult:
+    """Recompute the whole chain from the database. ``anchor``: see :func:`verify_entries`.
+
+    With ``sequence_first`` (the default) queued entries are sequenced first (committing ``session``),
+    so the result covers every entry committed before the call.
+    """
+    if sequence_first:
+        sequence(session)
     return verify_entries(_iter_entries(session), anchor=anchor)
 
 
 def count(session: Session) -> int:
-    """How many entries the log holds."""
-    return int(session.scalar(select(func.count()).select_from(AuditLogEntry)) or 0)
+    """How many entries the log holds, sequenced or still queued."""
+    sequenced = session.scalar(select(func.count()).select_from(_LOG)) or 0
+    return int(sequenced) + pending(session)

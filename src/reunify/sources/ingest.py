@@ -24,10 +24,12 @@ from reunify.sources import staging
 from reunify.sources.checks import DATE_FORMS, RowChecker
 from reunify.sources.kinds import KIND_NAMES, SourceKind, closest_kind, detect_kind, get_kind
 from reunify.sources.mapping import Mapping
+from reunify.sources.readahead import read_ahead
 from reunify.sources.reader import BLOCK_SIZE, ROW_COLUMN, CsvStream, FileFacts, RaggedRow, inspect_file
-from reunify.sources.transform import EXTRA, QID, RAW, REASON, RESERVED_COLUMNS, Transformer
+from reunify.sources.transform import EXTRA, QID, RAW, REASON, RESERVED_COLUMNS, Transformer, raw_as_json
 
 BLOCK_ENV = "REUNIFY_INGEST_BLOCK_BYTES"
+READ_AHEAD_ENV = "REUNIFY_INGEST_READ_AHEAD"  # "0": prepare and write blocks in turn, one thread
 # A whole column is "unreadable" (a file-level error) when the first batch holds at least this
 # many non-blank values in it and not one of them can be read.
 MIN_VALUES_FOR_COLUMN_ERROR = 3
@@ -225,6 +227,7 @@ def ingest_file(
 class _Block:
     """One read block, checked, encrypted and ready to insert (prepared off the database connection)."""
 
+    staged: staging.StagedBlock | None
     rows: list[staging.Rows]
     accepted: int
     quarantined: int
@@ -248,6 +251,7 @@ def _prepared_blocks(
     delimiter = mapping.delimiter if mapping is not None else ","
     stream = CsvStream(facts, delimiter=delimiter, on_bytes=on_bytes, block_size=block)
     first = True
+    number = 0
     for frame, ragged in stream.batches():
         out = _prepare_block(
             frame,
@@ -255,9 +259,11 @@ def _prepared_blocks(
             facts=facts,
             source=source,
             batch_id=batch_id,
+            block_number=number,
             checker=checker,
             transformer=transformer,
         )
+        number += out.staged is not None
         if first and frame.height:
             _column_errors(facts, transformer, checker, mapping)
             first = False
@@ -273,20 +279,25 @@ def _prepare_block(
     facts: FileFacts,
     source: SourceKind,
     batch_id: int,
+    block_number: int,
     checker: RowChecker,
     transformer: Transformer,
 ) -> _Block:
     """One block's rows checked, split and encrypted (the frames die on return: memory stays bounded)."""
     name = facts.path.name
-    out = _Block([], 0, 0, Counter(), [], [], 0)
+    out = _Block(None, [], 0, 0, Counter(), [], [], 0)
     quarantined: list[pl.DataFrame] = []
     if frame.height:
         checked = checker.check(transformer.apply(frame))
-        out.rows.append(staging.prepare_staged(source, checked.accepted, batch_id=batch_id, file_name=name))
-        out.accepted = checked.accepted.height
-        out.reingested = staging.reingested_ids(checked.accepted)
+        out.accepted = checked.accepted_count
+        if out.accepted:
+            out.staged = staging.encode_block(
+                source, checked.accepted_lazy(), batch_id=batch_id, file_name=name, block_number=block_number
+            )
+        out.reingested = staging.reingested_ids(checked.accepted_lazy().select(QID).collect())
         out.superseded = staging.reingested_ids(checked.quarantined)
-        quarantined.append(checked.quarantined.select(ROW_COLUMN, RAW, REASON, QID, "record_id"))
+        bad = checked.quarantined
+        quarantined.append(bad.select(ROW_COLUMN, raw_as_json(bad).alias(RAW), REASON, QID, "record_id"))
     if ragged:
         quarantined.append(_ragged_frame(ragged, facts.header).with_columns(record_id=pl.lit("")))
     for q in quarantined:
@@ -314,10 +325,15 @@ def _load_rows(
     blocks = _prepared_blocks(
         facts=facts, source=source, mapping=mapping, batch_id=result.batch_id, transformer=transformer
     )
+    if os.environ.get(READ_AHEAD_ENV, "1") != "0":
+        blocks = read_ahead(blocks)  # block N+1 is read, checked and sealed while block N is written
     for block in blocks:
+        if block.staged is not None:
+            staging.insert_block(conn, block.staged)
         for rows in block.rows:
             staging.insert_rows(conn, rows)
-        block.rows.clear()  # free them before the next block is read
+        block.staged = None  # free them before the next block is read
+        block.rows.clear()
         result.rows_accepted += block.accepted
         result.rows_quarantined += block.quarantined
         result.reasons.update(block.reasons)

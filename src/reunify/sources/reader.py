@@ -69,8 +69,7 @@ def inspect_file(path: Path, *, encoding: str = "utf-8", delimiter: str = ",") -
     is_utf8 = codec == "utf-8"
     digest = hashlib.sha256()
     decoder = codecs.getincrementaldecoder("utf-8")() if is_utf8 else None
-    size = 0
-    lines_before = 0
+    size = 0  # bytes before this chunk (a line number is only counted when there is an error)
     first = b""
     with path.open("rb") as fh:
         while chunk := fh.read(_CHUNK):
@@ -81,7 +80,7 @@ def inspect_file(path: Path, *, encoding: str = "utf-8", delimiter: str = ",") -
             digest.update(chunk)
             nul = chunk.find(b"\x00")
             if nul >= 0 and codec not in ("utf-16", "utf-16-le", "utf-16-be", "utf-32"):
-                line = lines_before + chunk.count(b"\n", 0, nul) + 1
+                line = _line_at(path, size + nul)
                 raise UserError(
                     f"{path}: line {line} holds a NUL byte (0x00), so this is not a text CSV: "
                     "remove the NUL bytes (e.g. tr -d '\\000' < in.csv > out.csv) or export the file again"
@@ -90,13 +89,12 @@ def inspect_file(path: Path, *, encoding: str = "utf-8", delimiter: str = ",") -
                 try:
                     decoder.decode(chunk)
                 except UnicodeDecodeError as exc:
-                    line = lines_before + chunk.count(b"\n", 0, exc.start) + 1
+                    line = _line_at(path, size + exc.start)
                     suggestion = _suggest_encoding(first)
                     raise UserError(
                         f"{path}: line {line} is not UTF-8 (byte 0x{chunk[exc.start]:02x}): "
                         f"pass --encoding {suggestion} if the file was saved that way"
                     ) from None
-            lines_before += chunk.count(b"\n")
             size += len(chunk)
     if decoder is not None:
         try:
@@ -109,6 +107,19 @@ def inspect_file(path: Path, *, encoding: str = "utf-8", delimiter: str = ",") -
         raise UserError(f"{path}: the file is empty: export it again with its header row")
     header = _read_header(path, first, codec, delimiter)
     return FileFacts(path=path, sha256=digest.hexdigest(), size=size, header=header, encoding=codec)
+
+
+def _line_at(path: Path, position: int) -> int:
+    """The 1-based line of the byte at ``position`` (counted again from the start: errors only)."""
+    lines = 0
+    with path.open("rb") as fh:
+        while position > 0:
+            chunk = fh.read(min(_CHUNK, position))
+            if not chunk:
+                break
+            lines += chunk.count(b"\n")
+            position -= len(chunk)
+    return lines + 1
 
 
 def _read_header(path: Path, first: bytes, codec: str, delimiter: str) -> tuple[str, ...]:
@@ -187,7 +198,8 @@ class CsvStream:
                         yield buf
                     return
                 cut = buf.rfind(b"\n")
-                while cut >= 0 and buf.count(b'"', 0, cut) % 2:
+                quoted = b'"' in buf  # a piece without quotes needs no counting
+                while quoted and cut >= 0 and buf.count(b'"', 0, cut) % 2:
                     cut = buf.rfind(b"\n", 0, cut)
                 if cut < 0:
                     carry = buf  # one record longer than the block: read on
@@ -203,7 +215,7 @@ class CsvStream:
             delimiter=self.delimiter, newlines_in_values=True, invalid_row_handler=self._on_invalid
         )
         convert = pacsv.ConvertOptions(
-            column_types={h: pa.string() for h in header},
+            column_types={h: pa.large_string() for h in header},  # what Polars takes with least copying
             strings_can_be_null=False,
             quoted_strings_can_be_null=False,
         )

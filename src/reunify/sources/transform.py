@@ -2,7 +2,8 @@
 
 :class:`Transformer` applies a :class:`~reunify.sources.mapping.Mapping` (or, for a file already
 in v1, just picks the columns). Its output frame has the kind's v1 columns as text (blank = ""),
-``_row`` (the spreadsheet row), ``_raw`` (the source row as JSON), ``_extra`` (extra columns as
+``_row`` (the spreadsheet row), ``_raw`` (the source row: a struct of its columns as read;
+:func:`raw_as_json` turns it into JSON text for the quarantine), ``_extra`` (extra columns as
 JSON, or null), ``_qid`` (the quarantine id a re-ingested row fixes, or null) and ``_reason``
 (why the mapping could not accept the row, or null).
 """
@@ -26,6 +27,11 @@ QUARANTINE_ROW = "quarantine_row"
 RESERVED_COLUMNS = (QUARANTINE_ID, QUARANTINE_REASON, QUARANTINE_ROW)
 
 RAW, EXTRA, QID, REASON = "_raw", "_extra", "_qid", "_reason"
+
+
+def raw_as_json(frame: pl.DataFrame) -> pl.Expr:
+    """``_raw`` as JSON text (an object of the source columns): it is a struct until quarantined."""
+    return pl.col(RAW).struct.json_encode() if frame.schema[RAW] != pl.String else pl.col(RAW)
 
 
 def _fold(expr: pl.Expr) -> pl.Expr:
@@ -111,7 +117,7 @@ class Transformer:
     def apply(self, frame: pl.DataFrame) -> pl.DataFrame:
         """The v1 frame for one batch of source rows (see the module doc for its columns)."""
         reasons: list[pl.Expr] = []
-        raw = pl.struct([pl.col(c) for c in self.source_columns]).struct.json_encode().alias(RAW)
+        raw = pl.struct([pl.col(c) for c in self.source_columns]).alias(RAW)
         qid = (
             pl.col(QUARANTINE_ID).str.strip_chars().cast(pl.Int64, strict=False)
             if QUARANTINE_ID in frame.columns

@@ -16,6 +16,10 @@ never logged, never committed. Two sub-keys are derived with HKDF (one to encryp
 blind index), so the index reveals nothing about the ciphertext key.
 
 Ciphertext layout: ``0x01 | nonce (12 bytes) | AES-256-GCM ciphertext + tag``.
+
+Whole blobs (a staged block of rows, see :mod:`reunify.sources.staging`) are sealed as one message
+by :func:`seal` with *associated data* naming where the blob belongs: the tag covers it, so a blob
+copied into another place (another batch, another block number) no longer opens.
 """
 
 from __future__ import annotations
@@ -63,7 +67,9 @@ __all__ = [
     "key_check_value",
     "name_index",
     "note_database_url",
+    "open_sealed",
     "reset_key_cache",
+    "seal",
 ]
 
 KEY_ENV = "REUNIFY_DATA_KEY"
@@ -247,6 +253,30 @@ def decrypt_many(blobs: Iterable[bytes | memoryview | None]) -> list[str | None]
     """Decrypt a column of values read in bulk. Raises UserError for a wrong key."""
     aead = current_key().aead
     return [None if b is None else _open(aead, bytes(b)) for b in blobs]
+
+
+def seal(data: bytes, associated: bytes) -> bytes:
+    """AES-GCM encrypt one blob, bound to ``associated`` (authenticated, not stored in the blob).
+
+    The layout is :func:`encrypt`'s; :func:`open_sealed` with the same ``associated`` opens it.
+    """
+    nonce = os.urandom(_NONCE)
+    return _VERSION + nonce + current_key().aead.encrypt(nonce, data, associated)
+
+
+def open_sealed(blob: bytes | memoryview, associated: bytes) -> bytes:
+    """The plaintext of a :func:`seal` blob. Raises UserError for a wrong key or a blob sealed for
+    other associated data (moved or swapped)."""
+    blob = bytes(blob)
+    if len(blob) < 1 + _NONCE + 16 or blob[:1] != _VERSION:
+        raise UserError(f"stored data is not in reunify's encrypted form; is this the right database? {_FIX}")
+    try:
+        return current_key().aead.decrypt(blob[1 : 1 + _NONCE], blob[1 + _NONCE :], associated)
+    except InvalidTag:
+        raise UserError(
+            "cannot decrypt stored data: the data key is wrong for this database, "
+            f"or a block was moved from where it was written; {_FIX}"
+        ) from None
 
 
 # ---------------------------------------------------------------- blind index

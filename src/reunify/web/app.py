@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from reunify.errors import UserError
 from reunify.store.engine import make_engine, session_factory
 from reunify.web.deps import CsrfError, ForbiddenError, NotAuthenticatedError
+from reunify.web.lifespan import lifespan
 from reunify.web.rendering import Templates
 from reunify.web.security import SessionSigner
 from reunify.web.services.records import ConflictError, NotFoundError
@@ -86,6 +87,7 @@ def create_app(settings: WebSettings | None = None, *, engine: Engine | None = N
         docs_url="/api/docs",
         openapi_url="/api/openapi.json",
         redoc_url=None,
+        lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.engine = engine

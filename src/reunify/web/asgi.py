@@ -11,12 +11,15 @@ from reunify.web.settings import WebSettings
 def app_from_env() -> FastAPI:
     """The app configured from REUNIFY_* environment variables.
 
-    The interpreter's thread switch interval is shortened (5 ms -> 0.5 ms): a request holding the
-    audit log's append lock, back from the database, should not wait 5 ms for the GIL behind requests
-    doing CPU work, since every other appender queues behind it.
+    ``REUNIFY_SWITCH_INTERVAL`` sets the interpreter's thread switch interval (default: Python's 5 ms).
+    It was 0.5 ms while every audited request held a global append lock to its commit; with the
+    sequencer no request holds one, and the shorter interval only added GIL hand-offs (measured in
+    BENCHMARKS.md).
     """
     import os
     import sys
 
-    sys.setswitchinterval(float(os.environ.get("REUNIFY_SWITCH_INTERVAL", "0.0005")))
+    interval = os.environ.get("REUNIFY_SWITCH_INTERVAL")
+    if interval:
+        sys.setswitchinterval(float(interval))
     return create_app(WebSettings())

@@ -22,6 +22,8 @@ class WebSettings(BaseSettings):
     secure_cookies: send cookies with the Secure flag (only over https); None means "not dev".
     audit_dir: the audit deliverable directory the auditor's review queue reads.
     audit_log_enabled: False only for the benchmark's comparison run, and only in dev mode.
+    sequencer_interval_s: how often the background sequencer gives queued audit entries their place
+    in the hash chain (0: never in the background; ``reunify log sequence`` and ``verify`` still do).
     """
 
     model_config = SettingsConfigDict(env_prefix="REUNIFY_", extra="ignore")
@@ -37,6 +39,7 @@ class WebSettings(BaseSettings):
     audit_log_enabled: bool = True
     ruleset_path: Path | None = None
     pool_size: int = Field(default=10, ge=1)
+    sequencer_interval_s: float = Field(default=0.2, ge=0)
 
     def checked(self) -> WebSettings:
         """This object with defaults resolved; UserError if it would run insecurely outside dev mode."""

@@ -2,7 +2,10 @@
 
 The audit log is append-only: triggers on both SQLite and PostgreSQL reject every UPDATE and DELETE
 (and TRUNCATE on PostgreSQL). :func:`append_only_ddl` returns the statements, so the Alembic
-migration and ``metadata.create_all`` install the same triggers.
+migration and ``metadata.create_all`` install the same triggers. Entries arrive through
+``audit_log_queue`` (written in the change's own transaction, no lock) and the sequencer moves them
+into ``audit_log`` in batches, giving each its ``seq`` and hashes; the queue refuses UPDATE
+(:func:`queue_ddl`).
 """
 
 from __future__ import annotations
@@ -115,10 +118,27 @@ class AuditLogEntry(Base):
     entry_hash: Mapped[str] = mapped_column(String(64), unique=True)
 
 
+class AuditLogQueue(Base):
+    """An entry written but not yet sequenced: the same fields as :class:`AuditLogEntry` without its
+    place in the chain. ``id`` orders the queue (commit order, approximately); the sequencer deletes
+    each row in the transaction that inserts it into ``audit_log``."""
+
+    __tablename__ = "audit_log_queue"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[str] = mapped_column(String(40))
+    actor: Mapped[str] = mapped_column(String(64))
+    event: Mapped[str] = mapped_column(String(64))
+    target_kind: Mapped[str] = mapped_column(String(32))
+    target_id: Mapped[str] = mapped_column(String(64))
+    data: Mapped[str] = mapped_column(Text)
+
+
 class AuditLogLock(Base):
-    """One row that every appender updates first: the row lock serialises appends on both backends
-    (PostgreSQL row lock; SQLite's write lock), so ``seq`` stays contiguous across processes too.
-    It holds no part of the chain: ``verify`` never reads it."""
+    """One row that every sequencer batch updates first: the row lock serialises batches on both
+    backends (PostgreSQL row lock; SQLite's write lock), so ``seq`` stays contiguous across processes
+    too. ``appends`` counts the entries sequenced. It holds no part of the chain: ``verify`` never
+    reads it."""
 
     __tablename__ = "audit_log_lock"
 
@@ -158,6 +178,38 @@ def append_only_ddl(dialect: str) -> list[str]:
     return []
 
 
+QUEUE_TRIGGER_NAME = "audit_log_queue_no_update"
+
+
+def queue_ddl(dialect: str) -> list[str]:
+    """The statement that makes ``audit_log_queue`` refuse UPDATE (rows enter and leave, never change)."""
+    if dialect == "sqlite":
+        return [
+            f"CREATE TRIGGER {QUEUE_TRIGGER_NAME} BEFORE UPDATE ON audit_log_queue "
+            "BEGIN SELECT RAISE(ABORT, 'audit_log_queue entries cannot be changed'); END",
+        ]
+    if dialect == "postgresql":
+        return [
+            "CREATE OR REPLACE FUNCTION audit_log_queue_no_update() RETURNS trigger LANGUAGE plpgsql AS $$ "
+            "BEGIN RAISE EXCEPTION 'audit_log_queue entries cannot be changed'; END $$",
+            f"CREATE TRIGGER {QUEUE_TRIGGER_NAME} BEFORE UPDATE ON audit_log_queue "
+            "FOR EACH ROW EXECUTE FUNCTION audit_log_queue_no_update()",
+        ]
+    return []
+
+
+def drop_queue_ddl(dialect: str) -> list[str]:
+    """The statements that remove the queue's trigger again (the migration's downgrade)."""
+    if dialect == "sqlite":
+        return [f"DROP TRIGGER IF EXISTS {QUEUE_TRIGGER_NAME}"]
+    if dialect == "postgresql":
+        return [
+            f"DROP TRIGGER IF EXISTS {QUEUE_TRIGGER_NAME} ON audit_log_queue",
+            "DROP FUNCTION IF EXISTS audit_log_queue_no_update()",
+        ]
+    return []
+
+
 def drop_append_only_ddl(dialect: str) -> list[str]:
     """The statements that remove the triggers again (the migration's downgrade)."""
     if dialect == "sqlite":
@@ -175,6 +227,12 @@ for _dialect in ("sqlite", "postgresql"):
     for _statement in append_only_ddl(_dialect):
         event.listen(
             AuditLogEntry.__table__,
+            "after_create",
+            DDL(_statement.replace("%", "%%")).execute_if(dialect=_dialect),  # type: ignore[no-untyped-call]
+        )
+    for _statement in queue_ddl(_dialect):
+        event.listen(
+            AuditLogQueue.__table__,
             "after_create",
             DDL(_statement.replace("%", "%%")).execute_if(dialect=_dialect),  # type: ignore[no-untyped-call]
         )

@@ -10,9 +10,9 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Protocol, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, Select, Table, bindparam, func, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -155,7 +155,7 @@ def create_encounter(ctx: Ctx, data: s.EncounterIn) -> s.EncounterOut:
             )
         )
     session.flush()
-    out = _encounter_out(ctx, encounter)  # built before the log entry: the append lock is held to commit
+    out = _encounter_out(ctx, encounter)
     ctx.log(
         AuditEvent.ENCOUNTER_CREATE,
         target_kind="encounter",
@@ -173,54 +173,109 @@ def _load_encounter(ctx: Ctx, encounter_id: int) -> Encounter:
     return encounter
 
 
-def _members(session: Session, encounter_id: int) -> list[tuple[Person, EncounterMember]]:
-    rows = session.execute(
-        select(Person, EncounterMember)
-        .join(EncounterMember, EncounterMember.person_id == Person.id)
-        .where(EncounterMember.encounter_id == encounter_id)
-        .options(selectinload(Person.names))
-        .order_by(EncounterMember.id)
-    ).all()
-    return [(p, m) for p, m in rows]
+_ENC = cast(Table, Encounter.__table__)
+_MEM = cast(Table, EncounterMember.__table__)
+_PEO = cast(Table, Person.__table__)
+_NAM = cast(Table, PersonName.__table__)
+_REL = cast(Table, FamilyRelationship.__table__)
+_SEP = cast(Table, Separation.__table__)
 
 
-def _role_of(member: EncounterMember) -> str:
-    if member.relationship_to_head == RelationshipKind.CHILD.value:
+def _member_ids(session: Session, encounter_id: int) -> set[int]:
+    return set(session.scalars(_MEMBERS, {"encounter_id": encounter_id}))
+
+
+def _role_of(relationship_to_head: str | None, is_head: bool | None) -> str:
+    if relationship_to_head == RelationshipKind.CHILD.value:
         return "CHILD"
-    return "PARENT" if member.is_head else "OTHER"
+    return "PARENT" if is_head else "OTHER"
 
 
-def _encounter_out(ctx: Ctx, encounter: Encounter) -> s.EncounterOut:
-    session = ctx.session
-    members = _members(session, encounter.id)
-    ids = [p.id for p, _ in members]
-    rels = (
-        session.scalars(
-            select(FamilyRelationship).where(
-                FamilyRelationship.person_a_id.in_(ids), FamilyRelationship.person_b_id.in_(ids)
-            )
-        ).all()
-        if ids
-        else []
+def _encounter_people_stmt(*, show: bool) -> Select[Any]:
+    """Encounter, members and people in one query (with each person's names when ``show``)."""
+    people = _ENC.outerjoin(_MEM, _MEM.c.encounter_id == _ENC.c.id).outerjoin(
+        _PEO, _PEO.c.id == _MEM.c.person_id
     )
-    sep_ids = session.scalars(
-        select(Separation.id).where(Separation.encounter_id == encounter.id).order_by(Separation.id)
-    ).all()
+    identity = [_PEO.c.a_number, _PEO.c.dob, _NAM.c.given_name, _NAM.c.family_name] if show else []
+    return (
+        select(
+            _ENC.c.port_code,
+            _ENC.c.port_name,
+            _ENC.c.field_office,
+            _ENC.c.encounter_date,
+            _MEM.c.relationship_to_head,
+            _MEM.c.is_head,
+            _PEO.c.id.label("person_id"),
+            _PEO.c.sex,
+            *identity,
+        )
+        .select_from(people.outerjoin(_NAM, _NAM.c.person_id == _PEO.c.id) if show else people)
+        .where(_ENC.c.id == bindparam("encounter_id"))
+        .order_by(_MEM.c.id, *([_NAM.c.id] if show else []))
+    )
+
+
+# Built once: the read path runs them on every look-up (no statement building, cache key memoised).
+_PEOPLE_SHOWN = _encounter_people_stmt(show=True)
+_PEOPLE_HIDDEN = _encounter_people_stmt(show=False)  # hidden identities are not even decrypted
+_MEMBERS = select(_MEM.c.person_id).where(_MEM.c.encounter_id == bindparam("encounter_id"))
+_ENCOUNTER_RELATIONSHIPS = select(
+    _REL.c.person_a_id, _REL.c.person_b_id, _REL.c.kind, _REL.c.inverse_kind, _REL.c.verification_method
+).where(
+    _REL.c.person_a_id.in_(_MEMBERS.scalar_subquery()), _REL.c.person_b_id.in_(_MEMBERS.scalar_subquery())
+)
+_ENCOUNTER_SEPARATIONS = (
+    select(_SEP.c.id).where(_SEP.c.encounter_id == bindparam("encounter_id")).order_by(_SEP.c.id)
+)
+
+
+def _encounter_view(ctx: Ctx, encounter_id: int) -> s.EncounterOut:
+    """The encounter with its people (first name of each), relationships and separations: three
+    Core queries, no ORM objects (the read path of the busiest page). NotFoundError, ForbiddenError."""
+    session = ctx.session
+    show = ctx.actor.sees_identities
+    params = {"encounter_id": encounter_id}
+    rows = session.execute(_PEOPLE_SHOWN if show else _PEOPLE_HIDDEN, params).all()
+    if not rows:
+        raise NotFoundError(f"no encounter #{encounter_id}")
+    head = rows[0]
+    ctx.check_port(head.port_code)
+    people: list[s.PersonOut] = []
+    seen: set[int] = set()
+    for r in rows:
+        if r.person_id is None or r.person_id in seen:
+            continue  # no members; or a person's further names (the first is shown)
+        seen.add(r.person_id)
+        people.append(
+            _person_row_out(r, r.person_id, show=show, role=_role_of(r.relationship_to_head, r.is_head))
+        )
+    rels = session.execute(_ENCOUNTER_RELATIONSHIPS, params).all() if people else []
+    sep_ids = session.scalars(_ENCOUNTER_SEPARATIONS, params).all()
     return s.EncounterOut(
-        id=encounter.id,
-        port_code=encounter.port_code,
-        port_name=encounter.port_name,
-        field_office=encounter.field_office,
-        encounter_date=encounter.encounter_date,
-        people=[
-            _person_out(session, p, show=ctx.actor.sees_identities, role=_role_of(m)) for p, m in members
-        ],
+        id=encounter_id,
+        port_code=head.port_code,
+        port_name=head.port_name,
+        field_office=head.field_office,
+        encounter_date=head.encounter_date,
+        people=people,
         relationships=[_relationship_out(r) for r in rels],
         separation_ids=list(sep_ids),
     )
 
 
-def _relationship_out(r: FamilyRelationship) -> s.RelationshipOut:
+def _encounter_out(ctx: Ctx, encounter: Encounter) -> s.EncounterOut:
+    return _encounter_view(ctx, encounter.id)
+
+
+class _RelationshipFields(Protocol):
+    person_a_id: int
+    person_b_id: int
+    kind: str
+    inverse_kind: str
+    verification_method: str | None
+
+
+def _relationship_out(r: _RelationshipFields) -> s.RelationshipOut:
     """The pair as adult -> child: the adult is the side whose kind is parental (A when neither is)."""
     if not RelationshipKind(r.kind).is_parental and RelationshipKind(r.inverse_kind).is_parental:
         adult, child, kind = r.person_b_id, r.person_a_id, r.inverse_kind
@@ -265,12 +320,11 @@ def list_encounters(ctx: Ctx, *, limit: int = 100) -> list[s.EncounterSummary]:
 
 def get_encounter(ctx: Ctx, encounter_id: int) -> s.EncounterOut:
     """An encounter with its people; a view of their records, so it is logged."""
-    encounter = _load_encounter(ctx, encounter_id)
-    out = _encounter_out(ctx, encounter)
+    out = _encounter_view(ctx, encounter_id)
     ctx.log(
         AuditEvent.ENCOUNTER_VIEW,
         target_kind="encounter",
-        target_id=encounter.id,
+        target_id=encounter_id,
         data={"person_ids": [p.id for p in out.people], "identities_shown": ctx.actor.sees_identities},
     )
     return out
@@ -308,7 +362,7 @@ def record_relationship(ctx: Ctx, data: s.RelationshipIn) -> s.RelationshipOut:
     """Record that the adult is ``kind`` to the child (as claimed), and how it was verified, if it was."""
     _writer(ctx)
     encounter = _load_encounter(ctx, data.encounter_id)
-    member_ids = {p.id for p, _ in _members(ctx.session, encounter.id)}
+    member_ids = _member_ids(ctx.session, encounter.id)
     if data.adult_id not in member_ids or data.child_id not in member_ids:
         raise UserError("both people must belong to this encounter")
     if data.adult_id == data.child_id:
@@ -374,7 +428,7 @@ def propose_separation(ctx: Ctx, data: s.SeparationIn, ruleset: RuleSet) -> s.Se
     """
     _writer(ctx)
     encounter = _load_encounter(ctx, data.encounter_id)
-    members = {p.id for p, _ in _members(ctx.session, encounter.id)}
+    members = _member_ids(ctx.session, encounter.id)
     parents, children = list(dict.fromkeys(data.parent_ids)), list(dict.fromkeys(data.child_ids))
     if set(parents) & set(children):
         raise UserError("a person cannot be both a parent and a child in one separation")
@@ -401,6 +455,8 @@ def propose_separation(ctx: Ctx, data: s.SeparationIn, ruleset: RuleSet) -> s.Se
         status=SeparationStatus.PENDING_APPROVAL.value,
         narrative=data.narrative,
         justification=justification or None,
+        reunifications=[],  # known empty: building the response does not lazy-load them
+        contacts=[],
         **SRC,
     )
     for code in dict.fromkeys(data.reasons):
@@ -409,19 +465,19 @@ def propose_separation(ctx: Ctx, data: s.SeparationIn, ruleset: RuleSet) -> s.Se
         sep.parties.append(SeparationParty(person_id=pid, role=PartyRole.PARENT.value, **SRC))
     for pid in children:
         sep.parties.append(SeparationParty(person_id=pid, role=PartyRole.CHILD.value, **SRC))
+    # The verdicts go in with the separation, in one flush: the relationship fills in their
+    # separation_id when the separation's id is known (0 is only a placeholder until then).
+    sep.verdicts = verdict_rows(
+        separation_id=0,
+        verdicts=judgement.verdicts,
+        ruleset_hash=judgement.ruleset_hash,
+        judged_at=datetime.now(UTC),
+    )
     session.add(sep)
     session.flush()
-    sep.verdicts.extend(
-        verdict_rows(
-            separation_id=sep.id,
-            verdicts=judgement.verdicts,
-            ruleset_hash=judgement.ruleset_hash,
-            judged_at=datetime.now(UTC),
-        )
-    )
-    session.flush()
+    evidence: list[SeparationNote] = []
     if data.evidence.strip():
-        session.add(
+        evidence.append(
             SeparationNote(
                 separation_id=sep.id,
                 kind="evidence",
@@ -430,6 +486,7 @@ def propose_separation(ctx: Ctx, data: s.SeparationIn, ruleset: RuleSet) -> s.Se
                 created_at=_now(),
             )
         )
+        session.add(evidence[0])
     if judgement.needs_approval:
         frameworks = (
             ", ".join(f"{v.framework_id} ({v.verdict})" for v in judgement.flagged) or "no framework in force"
@@ -449,7 +506,7 @@ def propose_separation(ctx: Ctx, data: s.SeparationIn, ruleset: RuleSet) -> s.Se
             )
         )
     session.flush()
-    out = _separation_out(ctx, sep)  # built before the log entry: the append lock is held to commit
+    out = _separation_out(ctx, sep, notes=(evidence, []))  # a new separation: its only notes are these
     ctx.log(
         AuditEvent.SEPARATION_PROPOSE,
         target_kind="separation",
@@ -508,26 +565,21 @@ def _latest_verdicts(sep: Separation) -> list[SeparationVerdict]:
     return [v for v in sorted(sep.verdicts, key=lambda v: v.id) if v.ruleset_hash == latest]
 
 
-def _separation_out(ctx: Ctx, sep: Separation) -> s.SeparationOut:
+def _separation_out(
+    ctx: Ctx, sep: Separation, *, notes: tuple[list[SeparationNote], list[SeparationNote]] | None = None
+) -> s.SeparationOut:
+    """The separation as ``ctx.actor`` may see it. ``notes``: its (evidence, decision) notes when the
+    caller already knows them (a separation just created), else they are read."""
     session = ctx.session
     show = ctx.actor.sees_identities
-    people = {
-        p.id: p
-        for p in session.scalars(
-            select(Person)
-            .where(Person.id.in_([pt.person_id for pt in sep.parties]))
-            .options(selectinload(Person.names))
-        )
-    }
+    people = _people(session, [pt.person_id for pt in sep.parties], show=show)
     parents = [
-        _person_out(session, people[pt.person_id], show=show, role="PARENT")
+        people[pt.person_id].model_copy(update={"role": "PARENT"})
         for pt in sep.parties
         if pt.role == "PARENT"
     ]
     children = [
-        _person_out(session, people[pt.person_id], show=show, role="CHILD")
-        for pt in sep.parties
-        if pt.role == "CHILD"
+        people[pt.person_id].model_copy(update={"role": "CHILD"}) for pt in sep.parties if pt.role == "CHILD"
     ]
     custody = (
         session.scalars(
@@ -544,8 +596,7 @@ def _separation_out(ctx: Ctx, sep: Separation) -> s.SeparationOut:
     from reunify.web.services.policy import ruleset_for  # cached
 
     quotes = _quotes(ruleset_for(None), verdicts)
-    evidence = _notes(session, sep.id, "evidence")
-    decisions = _notes(session, sep.id, "decision")
+    evidence, decisions = notes or (_notes(session, sep.id, "evidence"), _notes(session, sep.id, "decision"))
     reunified = [r.reunification_date for r in sep.reunifications]
     return s.SeparationOut(
         id=sep.id,
@@ -570,8 +621,8 @@ def _separation_out(ctx: Ctx, sep: Separation) -> s.SeparationOut:
         narrative=sep.narrative,
         evidence="\n\n".join(n.body for n in evidence) or None,
         justification=sep.justification,
-        proposed_by=_staff_name(session, sep.officer),
-        approved_by=_staff_name(session, sep.approved_by),
+        proposed_by=_staff_name(ctx, sep.officer),
+        approved_by=_staff_name(ctx, sep.approved_by),
         approved_at=sep.approved_at,
         decision_note=decisions[-1].body if decisions else None,
         reunification_date=max(reunified) if reunified else None,
@@ -595,11 +646,49 @@ def _separation_out(ctx: Ctx, sep: Separation) -> s.SeparationOut:
     )
 
 
-def _staff_name(session: Session, ref: str | None) -> str | None:
+_PEOPLE_BY_ID = (
+    select(_PEO.c.id, _PEO.c.sex, _PEO.c.a_number, _PEO.c.dob, _NAM.c.given_name, _NAM.c.family_name)
+    .select_from(_PEO.outerjoin(_NAM, _NAM.c.person_id == _PEO.c.id))
+    .where(_PEO.c.id.in_(bindparam("ids", expanding=True)))
+    .order_by(_PEO.c.id, _NAM.c.id)
+)
+_PEOPLE_BY_ID_HIDDEN = select(_PEO.c.id, _PEO.c.sex).where(_PEO.c.id.in_(bindparam("ids", expanding=True)))
+
+
+def _people(session: Session, ids: list[int], *, show: bool) -> dict[int, s.PersonOut]:
+    """People by id as the viewer may see them (first name of each), in one Core query; identities
+    hidden are not read at all."""
+    if not ids:
+        return {}
+    out: dict[int, s.PersonOut] = {}
+    for r in session.execute(_PEOPLE_BY_ID if show else _PEOPLE_BY_ID_HIDDEN, {"ids": ids}):
+        if r.id in out:
+            continue  # a further name: the first is shown
+        out[r.id] = _person_row_out(r, r.id, show=show)
+    return out
+
+
+def _person_row_out(r: Row[Any], person_id: int, *, show: bool, role: str | None = None) -> s.PersonOut:
+    """A person from a Core row (``sex``; with ``show``, also the identity columns)."""
+    return s.PersonOut(
+        id=person_id,
+        given_name=r.given_name if show else None,
+        family_name=r.family_name if show else None,
+        a_number=r.a_number if show else None,
+        dob=r.dob if show else None,
+        sex=r.sex,
+        role=role,
+        identity_hidden=not show,
+    )
+
+
+def _staff_name(ctx: Ctx, ref: str | None) -> str | None:
     """``user:<id>`` as the account's username, for display (the record keeps the pseudonymous id)."""
     if ref is None or not ref.startswith("user:") or not ref[5:].isdigit():
         return ref
-    user = session.get(User, int(ref[5:]))
+    if ref == ctx.actor.log_id:
+        return ctx.actor.username
+    user = ctx.session.get(User, int(ref[5:]))
     return user.username if user is not None else ref
 
 
@@ -724,7 +813,7 @@ def update_separation(ctx: Ctx, separation_id: int, data: s.SeparationUpdate) ->
         changed.append("evidence")
     sep.updated_at = _now()
     _flush_versioned(ctx, sep, data.version, yours)
-    out = _separation_out(ctx, sep)  # built before the log entry: the append lock is held to commit
+    out = _separation_out(ctx, sep)
     ctx.log(
         AuditEvent.SEPARATION_UPDATE,
         target_kind="separation",
@@ -756,7 +845,7 @@ def decide_separation(ctx: Ctx, separation_id: int, data: s.DecisionIn, *, appro
         )
     )
     _flush_versioned(ctx, sep, data.version, yours)
-    out = _separation_out(ctx, sep)  # built before the log entry: the append lock is held to commit
+    out = _separation_out(ctx, sep)
     ctx.log(
         AuditEvent.SEPARATION_APPROVE if approve else AuditEvent.SEPARATION_REJECT,
         target_kind="separation",
@@ -806,7 +895,7 @@ def record_custody(ctx: Ctx, separation_id: int, data: s.CustodyIn) -> s.Separat
     )
     session.add(episode)
     session.flush()
-    out = _separation_out(ctx, sep)  # built before the log entry: the append lock is held to commit
+    out = _separation_out(ctx, sep)
     ctx.log(
         AuditEvent.CUSTODY_RECORD,
         target_kind="separation",
@@ -830,7 +919,7 @@ def record_contact(ctx: Ctx, separation_id: int, data: s.ContactIn) -> s.Separat
     contact = Contact.for_separation(sep, contact_date=data.contact_date, kind=data.kind.value, **SRC)
     ctx.session.add(contact)
     ctx.session.flush()
-    out = _separation_out(ctx, sep)  # built before the log entry: the append lock is held to commit
+    out = _separation_out(ctx, sep)
     ctx.log(
         AuditEvent.CONTACT_RECORD,
         target_kind="separation",
@@ -869,7 +958,7 @@ def record_reunification(ctx: Ctx, separation_id: int, data: s.ReunificationIn) 
     sep.status = SeparationStatus.REUNIFIED.value
     sep.updated_at = _now()
     _flush_versioned(ctx, sep, data.version, yours)
-    out = _separation_out(ctx, sep)  # built before the log entry: the append lock is held to commit
+    out = _separation_out(ctx, sep)
     ctx.log(
         AuditEvent.REUNIFICATION_RECORD,
         target_kind="separation",

@@ -14,8 +14,8 @@ from sqlalchemy import select
 from reunify.auditlog import AuditEvent
 from reunify.errors import UserError
 from reunify.sources.kinds import get_kind
+from reunify.sources.staging import staged_rows
 from reunify.store.schema.review import ReviewDecision
-from reunify.store.schema.staging import STAGING_TABLES
 from reunify.web import schemas as s
 from reunify.web.services.context import Ctx
 
@@ -120,40 +120,31 @@ def item(
 
 
 def source_rows(ctx: Ctx, references: list[str]) -> list[SourceRow]:
-    """The staged rows named ``file:record_id``, from whichever staging table holds them."""
+    """The staged rows named ``file:record_id``, from whichever kind's staged rows hold them."""
+    found = staged_rows(ctx.session, references)
     out: list[SourceRow] = []
     for ref in references:
-        file_name, _, record_id = ref.rpartition(":")
-        row = SourceRow(reference=ref, kind=None)
-        for kind_name, table in STAGING_TABLES.items():
-            got = (
-                ctx.session.execute(
-                    select(table)
-                    .where(table.c.file_name == file_name, table.c.record_id == record_id)
-                    .limit(1)
-                )
-                .mappings()
-                .first()
-            )
-            if got is None:
-                continue
-            sensitive = set(get_kind(kind_name).sensitive_columns) | {"raw", "extra"}
-            fields = [f.name for f in get_kind(kind_name).fields]
-            row = SourceRow(
+        got = found.get(ref)
+        if got is None:
+            out.append(SourceRow(reference=ref, kind=None))
+            continue
+        sensitive = set(get_kind(got.kind).sensitive_columns) | {"raw", "extra"}
+        fields = [f.name for f in get_kind(got.kind).fields]
+        out.append(
+            SourceRow(
                 reference=ref,
-                kind=kind_name,
+                kind=got.kind,
                 found=True,
                 values={
                     name: (
                         "hidden"
-                        if name in sensitive and got[name] and not ctx.actor.sees_identities
-                        else str(got[name] or "")
+                        if name in sensitive and got.values[name] and not ctx.actor.sees_identities
+                        else str(got.values[name] or "")
                     )
                     for name in fields
                 },
             )
-            break
-        out.append(row)
+        )
     return out
 
 
