@@ -1,6 +1,6 @@
 """Benchmark: the whole audit against Splink alone deduplicating the same people, same run.
 
-    python benchmarks/audit_bench.py --scale 10 --repeat 3 [--scale 100 --repeat 1] [--workdir DIR]
+    python benchmarks/audit_bench.py --scale 10 --repeat 3 [--scale 100 --repeat 1] [--workdir DIR] [--stages]
 
 For each scale: generate the scenario once (``reunify synth``, seed 1, default noise), then run,
 each in a fresh subprocess so peak memory is its own,
@@ -79,16 +79,27 @@ print(resolve_people(con)["persons"])
 """
 
 AUDIT = r"""
-import sys
+import sys, time
 from datetime import date
 from pathlib import Path
 from reunify.audit import from_csv_dir, run_audit
-r = run_audit(from_csv_dir(Path(sys.argv[1])), Path(sys.argv[2]), as_of=date(2019, 7, 8))
+t0, c0 = time.perf_counter(), time.process_time()
+last = [t0, c0]
+def stage(message):
+    # each progress message with the wall and CPU seconds since the previous one (to stderr)
+    t, c = time.perf_counter(), time.process_time()
+    wall, cpu = t - last[0], c - last[1]
+    print(f"{t - t0:7.1f} s  +{wall:6.1f} s wall  +{cpu:6.1f} s CPU  {message}", file=sys.stderr)
+    last[:] = [t, c]
+inputs = from_csv_dir(Path(sys.argv[1]))
+stage("read the CSVs")
+r = run_audit(inputs, Path(sys.argv[2]), as_of=date(2019, 7, 8), progress=stage)
+stage("done")
 print(r.families, r.facts["people"]["records"])
 """
 
 
-def _run(code: str, *args: str) -> tuple[float, float, str]:
+def _run(code: str, *args: str, show_stderr: bool = False) -> tuple[float, float, str]:
     """Run ``code`` in a fresh interpreter; return (seconds, peak RSS in GB, stdout)."""
     t0 = time.perf_counter()
     proc = subprocess.Popen(
@@ -100,10 +111,20 @@ def _run(code: str, *args: str) -> tuple[float, float, str]:
     err = proc.stderr.read() if proc.stderr else ""
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"benchmark step failed:\n{err[-2000:]}")
+    if show_stderr:
+        print(err.rstrip(), flush=True)
     return seconds, usage.ru_maxrss / 1024 / 1024, out.strip()
 
 
-def bench(scale: int, repeat: int, workdir: Path) -> dict[str, object]:
+def _loadavg() -> str:
+    """The 1-minute load average (other work on the machine distorts wall times)."""
+    try:
+        return Path("/proc/loadavg").read_text().split()[0]
+    except OSError:
+        return "?"
+
+
+def bench(scale: int, repeat: int, workdir: Path, *, stages: bool = False) -> dict[str, object]:
     scenario = workdir / f"scale{scale}"
     if not (scenario / "encounters.csv").exists():
         from reunify.synth import generate
@@ -114,13 +135,17 @@ def bench(scale: int, repeat: int, workdir: Path) -> dict[str, object]:
         for k in ("encounters", "i213", "ice_custody", "orr_referrals")
     )
     base, same, audit = [], [], []
+    loads: list[str] = []
     for i in range(repeat):
+        load_before = _loadavg()
         base.append(_run(BASELINE, str(scenario)))
         same.append(_run(SAME_MODEL, str(scenario)))
-        audit.append(_run(AUDIT, str(scenario), str(workdir / f"out{scale}_{i}")))
+        audit.append(_run(AUDIT, str(scenario), str(workdir / f"out{scale}_{i}"), show_stderr=stages))
+        loads.append(f"{load_before}-{_loadavg()}")
         print(
             f"scale {scale} run {i + 1}: Splink alone {base[-1][0]:.1f} s, "
-            f"the audit's Splink model alone {same[-1][0]:.1f} s, audit {audit[-1][0]:.1f} s",
+            f"the audit's Splink model alone {same[-1][0]:.1f} s, audit {audit[-1][0]:.1f} s "
+            f"(1-min load average {loads[-1]})",
             flush=True,
         )
     b = statistics.median(x[0] for x in base)
@@ -139,6 +164,7 @@ def bench(scale: int, repeat: int, workdir: Path) -> dict[str, object]:
         "ratio": round(a / b, 2),
         "ratio_same_model": round(a / m, 2),
         "families_found": audit[-1][2].split()[0],
+        "load_averages": loads,
     }
 
 
@@ -152,13 +178,17 @@ def main() -> None:
         default="3GB",
         help="REUNIFY_AUDIT_MEMORY_LIMIT for the audit's DuckDB (spills beyond)",
     )
+    ap.add_argument(
+        "--stages", action="store_true", help="print the audit's stages with wall and CPU seconds"
+    )
     ns = ap.parse_args()
     os.environ["REUNIFY_AUDIT_MEMORY_LIMIT"] = ns.memory_limit
     scales = ns.scale or [10]
     repeats = ns.repeat or [3] * len(scales)
     ns.workdir.mkdir(parents=True, exist_ok=True)
     results = [
-        bench(s, r, ns.workdir) for s, r in zip(scales, repeats + [repeats[-1]] * len(scales), strict=False)
+        bench(s, r, ns.workdir, stages=ns.stages)
+        for s, r in zip(scales, repeats + [repeats[-1]] * len(scales), strict=False)
     ]
     print()
     print(

@@ -89,3 +89,26 @@ def test_bad_inputs_are_one_line_user_errors(tmp_path: Path) -> None:
     (tmp_path / "encounters.csv").write_text("id,family_name\n1,X\n", encoding="utf-8")
     with pytest.raises(UserError, match="record_id"):
         from_csv_dir(tmp_path)
+
+
+def test_connected_components_name_each_node_by_the_smallest_id_of_its_component() -> None:
+    from reunify.audit.sql import connected_components, rows
+
+    con = connect()
+    # a chain longer than any number of label-propagation rounds would settle in one pass, a pair,
+    # and a node with no edge
+    chain = [(f"c{i:03d}", f"c{i + 1:03d}") for i in range(40)][::-1]
+    edges = [*chain, ("p2", "p1")]
+    con.execute("CREATE TABLE n (uid VARCHAR)")
+    con.executemany(
+        "INSERT INTO n VALUES (?)", [(f"c{i:03d}",) for i in range(41)] + [("p1",), ("p2",), ("z",)]
+    )
+    con.execute("CREATE TABLE e (a VARCHAR, b VARCHAR)")
+    con.executemany("INSERT INTO e VALUES (?, ?)", edges)
+    connected_components(con, nodes_sql="SELECT uid FROM n", edges_sql="SELECT a, b FROM e", out="cc")
+    comp = {r["uid"]: r["comp"] for r in rows(con, "SELECT uid, comp FROM cc")}
+    assert len(comp) == 44
+    assert {comp[f"c{i:03d}"] for i in range(41)} == {"c000"}
+    assert comp["p1"] == comp["p2"] == "p1"
+    assert comp["z"] == "z"
+    con.close()

@@ -106,20 +106,29 @@ def write_csv(path: Path, columns: Sequence[str], records: Iterable[Mapping[str,
 def write_xlsx(
     path: Path, columns: Sequence[str], records: Sequence[Mapping[str, Any]], *, sheet: str
 ) -> None:
-    """The same table as an Excel workbook: a header row, frozen, with filters (text cells only)."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+    """The same table as an Excel workbook: a header row, frozen, with filters (text cells only).
 
-    wb = Workbook(write_only=False)
-    ws = wb.active
-    ws.title = sheet
-    ws.append(list(columns))
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
+    Written in openpyxl's streaming (write-only) mode: rows go to the file as they come, never
+    held as a grid of cell objects.
+    """
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(sheet)
+    ws.freeze_panes = "A2"
+    bold = Font(bold=True)
+    header = []
+    for c in columns:
+        cell = WriteOnlyCell(ws, value=c)
+        cell.font = bold
+        header.append(cell)
+    ws.append(header)
     for r in records:
         ws.append(["" if r.get(c) is None else str(r.get(c)) for c in columns])
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = ws.dimensions
+    ws.auto_filter.ref = f"A1:{get_column_letter(max(len(columns), 1))}{len(records) + 1}"
     wb.save(path)
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import duckdb
 
 from reunify.audit.config import audit_settings, sql_list
-from reunify.audit.sql import scalar
+from reunify.audit.sql import connected_components, scalar
 
 #: Evidence names that mean "a source recorded this relationship"; the rest are inferred.
 RECORDED_EVIDENCE = frozenset({"group_id", "relationship_field"})
@@ -95,17 +95,36 @@ def build_families(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         SELECT enc_uid, i213_uid FROM by_person
         """
     )
+    # Each encounter's I-213 text, folded once, and its words that are some encounter's given name
+    # (the only words the family evidence looks for in a narrative), one row per word.
     con.execute(
         """
-        CREATE OR REPLACE TABLE enc_narr AS
+        CREATE OR REPLACE TABLE enc_narr_text AS
         SELECT x.enc_uid, list(x.i213_uid ORDER BY x.i213_uid) AS i213_uids,
-            list_distinct(flatten(list(regexp_extract_all(upper(strip_accents(i.narrative)),
-                '[A-Z]{3,}')))) AS narr_toks,
             upper(strip_accents(string_agg(i.narrative, ' '))) AS narr_up
         FROM enc_i213 x JOIN i213 i ON i.uid = x.i213_uid
         GROUP BY x.enc_uid
         """
     )
+    con.execute(
+        """
+        CREATE OR REPLACE TABLE enc_narr_tok AS
+        SELECT enc_uid, tok FROM (
+            SELECT enc_uid, unnest(list_distinct(regexp_extract_all(narr_up, '[A-Z]{3,}'))) AS tok
+            FROM enc_narr_text)
+        WHERE tok IN (SELECT DISTINCT unnest(p_givens) FROM enc_p)
+        """
+    )
+    con.execute(
+        """
+        CREATE OR REPLACE TABLE enc_narr AS
+        SELECT n.enc_uid, n.i213_uids, coalesce(t.narr_toks, []) AS narr_toks, n.narr_up
+        FROM enc_narr_text n
+        LEFT JOIN (SELECT enc_uid, list(tok) AS narr_toks FROM enc_narr_tok GROUP BY enc_uid) t
+            USING (enc_uid)
+        """
+    )
+    con.execute("DROP TABLE enc_narr_text")
     con.execute(
         """
         CREATE OR REPLACE TABLE adult_anums AS
@@ -142,9 +161,9 @@ def build_families(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         UNION
         SELECT x.uid, o.enc_uid FROM enc_orr o JOIN adult_anums x ON x.a_num = o.parent_a_num
         UNION
-        SELECT a.uid, c.uid FROM enc_p a JOIN enc_narr n ON n.enc_uid = a.uid
-        JOIN enc_p c ON c.port_code = a.port_code AND c.enc_date = a.enc_date AND c.is_child
-            AND list_has_any(n.narr_toks, c.p_givens)
+        SELECT a.uid, c.uid FROM enc_p a JOIN enc_narr_tok n ON n.enc_uid = a.uid
+        JOIN (SELECT uid, port_code, enc_date, unnest(p_givens) AS g FROM enc_p WHERE is_child) c
+            ON c.port_code = a.port_code AND c.enc_date = a.enc_date AND c.g = n.tok
         WHERE NOT a.is_child
         """
     )
@@ -214,17 +233,10 @@ def build_families(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         ),
         alone AS (
             SELECT enc_uid, bool_or(regexp_matches(narr_up,
-                '{alone}')) AS child_alone FROM enc_narr GROUP BY enc_uid
+                '{alone}')) AS child_alone FROM enc_narr
+            WHERE enc_uid IN (SELECT child_uid FROM fam_pairs_base) GROUP BY enc_uid
         ),
-        childless AS (
-            -- only the adult's own I-213 (the same person), never one linked by a mistyped event number
-            SELECT x.enc_uid AS enc_uid,
-                NOT bool_or(regexp_matches(upper(strip_accents(i.narrative)),
-                    '{with_child}')) AS adult_childless
-            FROM enc_i213 x JOIN i213 i ON i.uid = x.i213_uid JOIN person_map pm ON pm.uid = i.uid
-            JOIN enc_p e ON e.uid = x.enc_uid AND e.person_id = pm.person_id
-            WHERE NOT e.is_child GROUP BY x.enc_uid
-        )
+        childless AS ({_childless_sql(with_child)})
         SELECT p.adult_uid, p.child_uid, p.port_code, p.enc_date, p.adult_sex, p.ev_group, p.ev_rel,
             p.shared_surname, p.plausible_age, p.same_cit, p.positional_surname,
             oa.child_uid IS NOT NULL AS ev_orr_anum,
@@ -345,34 +357,28 @@ def build_families(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     }
 
 
+def _childless_sql(with_child: str) -> str:
+    """Adults whose own I-213 speaks of no child (``adult_with_child_pattern``; off when empty)."""
+    if not with_child:
+        return "SELECT NULL::VARCHAR AS enc_uid, false AS adult_childless WHERE false"
+    # only the adult's own I-213 (the same person), never one linked by a mistyped event number
+    return f"""
+            SELECT x.enc_uid AS enc_uid,
+                NOT bool_or(regexp_matches(upper(strip_accents(i.narrative)),
+                    '{with_child}')) AS adult_childless
+            FROM enc_i213 x JOIN i213 i ON i.uid = x.i213_uid JOIN person_map pm ON pm.uid = i.uid
+            JOIN enc_p e ON e.uid = x.enc_uid AND e.person_id = pm.person_id
+            WHERE NOT e.is_child GROUP BY x.enc_uid"""
+
+
 def _components(con: duckdb.DuckDBPyConnection) -> None:
-    """Connected components of fam_edges (label propagation; families are tiny, so few rounds)."""
-    con.execute(
-        """
-        CREATE OR REPLACE TABLE fam_comp AS
-        SELECT uid, min(uid) AS comp FROM (
-            SELECT adult_uid AS uid FROM fam_edges UNION SELECT child_uid FROM fam_edges) GROUP BY uid
-        """
+    """Connected components of fam_edges -> ``fam_comp`` (uid, comp = the smallest uid in it)."""
+    connected_components(
+        con,
+        nodes_sql="SELECT adult_uid AS uid FROM fam_edges UNION SELECT child_uid FROM fam_edges",
+        edges_sql="SELECT adult_uid AS a, child_uid AS b FROM fam_edges",
+        out="fam_comp",
     )
-    for _ in range(20):
-        con.execute(
-            """
-            CREATE OR REPLACE TABLE fam_comp_next AS
-            WITH nb AS (
-                SELECT e.adult_uid AS uid, c.comp FROM fam_edges e JOIN fam_comp c ON c.uid = e.child_uid
-                UNION ALL SELECT e.child_uid, c.comp FROM fam_edges e JOIN fam_comp c ON c.uid = e.adult_uid
-                UNION ALL SELECT uid, comp FROM fam_comp
-            )
-            SELECT uid, min(comp) AS comp FROM nb GROUP BY uid
-            """
-        )
-        changed = scalar(
-            con, "SELECT count(*) FROM fam_comp_next n JOIN fam_comp c USING (uid) WHERE n.comp <> c.comp"
-        )
-        con.execute("CREATE OR REPLACE TABLE fam_comp AS SELECT * FROM fam_comp_next")
-        if not changed:
-            break
-    con.execute("DROP TABLE IF EXISTS fam_comp_next")
 
 
 def possible_relationships_sql() -> str:

@@ -30,7 +30,7 @@ import yaml
 from splink.internals.comparison_creator import ComparisonCreator
 from splink.internals.comparison_level_creator import ComparisonLevelCreator
 
-from reunify.audit.sql import rows, scalar
+from reunify.audit.sql import connected_components, rows, scalar
 from reunify.errors import UserError
 
 Progress = Callable[[str], None]
@@ -159,35 +159,27 @@ def _train(linker: Any, cfg: LinkageSettings, n_records: int, progress: Progress
     return True
 
 
-def _ids_sql(con: duckdb.DuckDBPyConnection, clusters_table: str) -> None:
+def _cluster(con: duckdb.DuckDBPyConnection, cfg: LinkageSettings, progress: Progress) -> None:
+    """Connected components of person_pairs at the cluster threshold -> person_map (stable ids).
+
+    The components Splink's ``cluster_pairwise_predictions_at_threshold`` finds (a pair at or
+    above the threshold links its two records), computed in one pass (``sql.connected_components``).
+    """
+    progress("people: clustering")
+    thr = float(cfg.cluster_threshold)
+    connected_components(
+        con,
+        nodes_sql="SELECT uid FROM person_records",
+        edges_sql=f"SELECT uid_l AS a, uid_r AS b FROM person_pairs WHERE match_probability >= {thr!r}",
+        out="_person_components",
+    )
     con.execute(
-        f"""
+        """
         CREATE OR REPLACE TABLE person_map AS
-        WITH c AS (SELECT uid, cluster_id FROM {clusters_table}),
-        m AS (SELECT cluster_id, min(uid) AS min_uid FROM c GROUP BY cluster_id)
-        SELECT c.uid, 'P' || substr(md5(m.min_uid), 1, 12) AS person_id
-        FROM c JOIN m USING (cluster_id)
+        SELECT uid, 'P' || substr(md5(comp), 1, 12) AS person_id FROM _person_components
         """
     )
-
-
-def _cluster(con: duckdb.DuckDBPyConnection, cfg: LinkageSettings, progress: Progress) -> None:
-    """Connected components of person_pairs at the cluster threshold -> person_map (stable ids)."""
-    from splink import DuckDBAPI
-    from splink.clustering import cluster_pairwise_predictions_at_threshold
-
-    progress("people: clustering")
-    db_api = DuckDBAPI(connection=con)
-    clusters = cluster_pairwise_predictions_at_threshold(
-        con.table("person_records").select("uid"),
-        con.table("person_pairs").select("uid_l, uid_r, match_probability"),
-        db_api,
-        node_id_column_name="uid",
-        edge_id_column_name_left="uid_l",
-        edge_id_column_name_right="uid_r",
-        threshold_match_probability=cfg.cluster_threshold,
-    )
-    _ids_sql(con, clusters.physical_name)
+    con.execute("DROP TABLE _person_components")
 
 
 def resolve_people(
@@ -222,13 +214,14 @@ def _resolve_duckdb(
     from splink import DuckDBAPI, Linker
 
     db_api = DuckDBAPI(connection=con)
-    registered = db_api.register("person_records")
-    linker = Linker(registered, splink_settings(cfg), log_level=None)
+    linker = Linker(db_api.register("person_records"), splink_settings(cfg), log_level=None)
     trained = _train(linker, cfg, n, progress)
     progress("people: scoring candidate pairs")
     pred = linker.inference.predict(threshold_match_probability=cfg.predict_threshold, warning_mode="never")
     cols = ", ".join(_PAIR_COLS)
     con.execute(f"CREATE OR REPLACE TABLE person_pairs AS SELECT {cols} FROM {pred.physical_name}")
+    # Splink's own tables (the concatenated input, the scored pairs) are not needed any more.
+    linker.table_management.delete_tables_created_by_splink_from_db()  # type: ignore[no-untyped-call]
     _cluster(con, cfg, progress)
     return {
         "engine": "duckdb",

@@ -71,6 +71,18 @@ def _iso(d: date | None) -> str:
     return d.isoformat() if d else ""
 
 
+def _reported_members(con: duckdb.DuckDBPyConnection, floor: float) -> None:
+    """``reported_members``: the members of families scored at or above ``floor`` (the only ones
+    whose names, dates and source records the deliverable shows)."""
+    con.execute(
+        f"""
+        CREATE OR REPLACE TABLE reported_members AS
+        SELECT m.family_id, m.enc_uid, m.person_id FROM family_members m JOIN fam_scores s USING (family_id)
+        WHERE s.confidence >= {floor}
+        """
+    )
+
+
 def _person_best(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         """
@@ -85,7 +97,7 @@ def _person_best(con: duckdb.DuckDBPyConnection) -> None:
                 UNION ALL SELECT uid, a_num, family_toks, given_toks, dob_date, dob_prec FROM ice
                 UNION ALL SELECT uid, a_num, family_toks, given_toks, dob_date, dob_prec FROM orr
             ) x USING (uid)
-            WHERE m.person_id IN (SELECT person_id FROM family_members)
+            WHERE m.person_id IN (SELECT person_id FROM reported_members)
         )
         SELECT person_id,
             mode(a_num) FILTER (WHERE a_num IS NOT NULL) AS a_number,
@@ -108,7 +120,7 @@ def _member_sources(con: duckdb.DuckDBPyConnection) -> None:
             UNION ALL SELECT enc_uid, i213_uid FROM enc_i213
             UNION ALL SELECT enc_uid, orr_uid FROM fam_child_orr
             UNION ALL SELECT enc_uid, ice_uid FROM fam_adult_ice
-        ) WHERE enc_uid IN (SELECT enc_uid FROM family_members) GROUP BY enc_uid
+        ) WHERE enc_uid IN (SELECT enc_uid FROM reported_members) GROUP BY enc_uid
         """
     )
 
@@ -194,6 +206,17 @@ def _scored(
         members_by_fam.setdefault(r["family_id"], []).append(r)
 
     return fams, narratives, members_by_fam
+
+
+def _separations_and_reunification(con: duckdb.DuckDBPyConnection, floor: float, progress: Progress) -> None:
+    """Stages 3 and 5 in SQL, and the reported members' names, dates and source records."""
+    score_separations(con)
+    progress("separations scored")
+    build_reunification(con)
+    _reported_members(con, floor)
+    _person_best(con)
+    _member_sources(con)
+    progress("reunification and member details")
 
 
 def _build_rows(
@@ -314,14 +337,12 @@ def run_audit(
     con = connect()
     progress(f"loading {inputs.total_rows} source rows")
     prepare.load(con, inputs)
+    progress("people: rows prepared")
     people = resolve_people(con, cfg=linkage, engine=engine, spark_master=spark_master, progress=progress)
     progress(f"people: {people['persons']} persons from {people['records']} records")
     fam = build_families(con)
     progress(f"families: {fam['families']} presenting families")
-    score_separations(con)
-    build_reunification(con)
-    _person_best(con)
-    _member_sources(con)
+    _separations_and_reunification(con, floor, progress)
 
     decisions = {}
     if database_url:
@@ -331,6 +352,7 @@ def run_audit(
 
     progress("reasons, reunification and verdicts")
     fams, narratives, members_by_fam = _scored(con, floor)
+    progress(f"{len(fams)} scored families fetched")
 
     family_out, member_out, candidate_out = _build_rows(
         fams,
@@ -361,6 +383,7 @@ def run_audit(
     rel_path = str(out_dir / "possible_relationships.csv").replace("'", "''")
     con.execute(f"COPY _possible_relationships TO '{rel_path}' (HEADER, DELIMITER ',')")
     n_rel = int(scalar(con, "SELECT count(*) FROM _possible_relationships") or 0)
+    progress(f"{n_rel} possible relationships written")
     dl.write_csv(out_dir / "separated_members.csv", dl.MEMBER_COLUMNS, member_out)
     dl.write_csv(out_dir / "separated_families.csv", dl.FAMILY_COLUMNS, family_out)
     dl.write_xlsx(

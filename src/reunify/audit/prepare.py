@@ -104,14 +104,16 @@ _RECORDS_SELECT = """
 def load(con: duckdb.DuckDBPyConnection, inputs: AuditInputs) -> dict[str, int]:
     """Create enc, i213, ice, orr and person_records in ``con``; return the row count of each source."""
     counts: dict[str, int] = {}
-    for kind in ("encounters", "i213", "ice_custody", "orr_referrals"):
+    kinds = ("encounters", "i213", "ice_custody", "orr_referrals")
+    # The Arrow tables are read in place (no copy of the raw text into DuckDB).
+    for kind in kinds:
         table = inputs.table(kind)
-        con.register(f"_arrow_{kind}", table)
-        con.execute(f"CREATE OR REPLACE TABLE src_{kind} AS SELECT * FROM _arrow_{kind}")
-        con.unregister(f"_arrow_{kind}")
+        con.register(f"src_{kind}", table)
         counts[kind] = table.num_rows
     for sql in (_enc_sql(), _i213_sql(), _ice_sql(), _orr_sql()):
         con.execute(sql)
+    for kind in kinds:
+        con.unregister(f"src_{kind}")
     parts = [
         _RECORDS_SELECT.format(src="encounters", table="enc", sex="sex", cit="cit", event_id="event_id"),
         _RECORDS_SELECT.format(src="i213", table="i213", sex="NULL", cit="NULL", event_id="event_id"),

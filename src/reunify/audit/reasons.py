@@ -112,9 +112,11 @@ def mentions(sentence: str, patterns: Iterable[re.Pattern[str]], rules: Narrativ
 
 
 def says_separated(narrative: str) -> bool:
-    """The narrative signal: some sentence says, un-negated, that the family was separated."""
-    rules = narrative_rules()
-    return any(mentions(expand_shorthand(s, rules), rules.separation, rules) for s in sentences(narrative))
+    """The narrative signal: some sentence says, un-negated, that the family was separated.
+
+    Read sentence by sentence through the same cache the reasons use (each sentence is read once).
+    """
+    return any(_is_separation_sentence(s) for s in sentences(narrative))
 
 
 def says_together(narrative: str) -> bool:
@@ -131,7 +133,7 @@ def separation_sentences(narrative: str) -> list[str]:
     return [s for s in sentences(narrative) if _is_separation_sentence(s)]
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=1_000_000)
 def _is_separation_sentence(sentence: str) -> bool:
     rules = narrative_rules()
     return mentions(expand_shorthand(sentence, rules), rules.separation, rules)
