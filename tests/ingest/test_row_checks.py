@@ -125,6 +125,19 @@ def test_vectorised_dates_agree_with_the_domain_wherever_they_answer(values: lis
             assert _domain_iso(value) is None, value
 
 
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.one_of(dates, st.sampled_from(["２０１２", "", "13/45/2018", "1.5.2018"])), min_size=1, max_size=8
+    )
+)
+def test_a_date_column_read_once_per_distinct_value_gives_every_row_its_own_answer(values: list[str]) -> None:
+    column = values * 3  # repeated, so the distinct values are read and joined back
+    frame = pl.DataFrame({"dob": column})
+    got = RowChecker(get_kind("orr_referrals"))._iso(frame, ("dob",))["__iso_dob"].to_list()
+    assert got == [_domain_iso(v) for v in column]
+
+
 def test_a_date_only_python_reads_is_still_read() -> None:
     rows = rows_of("orr_referrals", 2)
     rows[0]["dob"] = "２０１２"  # full-width digits: not the vectorised reader's, but a date to Python

@@ -157,16 +157,32 @@ class RowChecker:
             keys, [self._dates.get(k) for k in keys], default=None, return_dtype=pl.String
         )
 
-    def _iso(self, frame: pl.DataFrame, columns: tuple[str, ...]) -> pl.DataFrame:
-        """One column ``__iso_<c>`` per date column: its ISO text, null when blank or unreadable."""
-        iso = pl.DataFrame([fast_iso(frame[c]).alias(f"__iso_{c}") for c in columns])
-        for c in columns:
-            left = (frame[c] != "") & iso[f"__iso_{c}"].is_null()
-            if left.any():
-                slow = self._slow_iso(frame[c].filter(left))
-                fixed = iso[f"__iso_{c}"].scatter(left.arg_true(), slow)
-                iso = iso.with_columns(fixed)
+    def _iso_values(self, values: pl.Series) -> pl.Series:
+        """The ISO text of each value (null when blank or unreadable), every form tried."""
+        iso = fast_iso(values)
+        left = (values != "") & iso.is_null()
+        if left.any():
+            iso = iso.scatter(left.arg_true(), self._slow_iso(values.filter(left)))
         return iso
+
+    def _iso(self, frame: pl.DataFrame, columns: tuple[str, ...]) -> pl.DataFrame:
+        """One column ``__iso_<c>`` per date column: its ISO text, null when blank or unreadable.
+
+        A date column repeats its values (a block holds a few thousand distinct dates of birth and
+        a few hundred event dates), so each distinct text is parsed once and the answers are
+        joined back, unless most values are distinct.
+        """
+        out: list[pl.Series] = []
+        for c in columns:
+            values = frame[c]
+            distinct = values.unique()
+            if 2 * len(distinct) > len(values):
+                out.append(self._iso_values(values).alias(f"__iso_{c}"))
+                continue
+            table = pl.DataFrame({c: distinct, "__iso": self._iso_values(distinct)})
+            joined = values.to_frame().join(table, on=c, how="left", maintain_order="left", nulls_equal=True)
+            out.append(joined["__iso"].alias(f"__iso_{c}"))
+        return pl.DataFrame(out)
 
     def _repeats(self, ids: pl.Series) -> pl.Series:
         """Which non-blank ids an earlier batch of the file already held.

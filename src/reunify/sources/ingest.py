@@ -252,7 +252,10 @@ def _prepared_blocks(
     stream = CsvStream(facts, delimiter=delimiter, on_bytes=on_bytes, block_size=block)
     first = True
     number = 0
-    for frame, ragged in stream.batches():
+    pieces = stream.batches()
+    if os.environ.get(READ_AHEAD_ENV, "1") != "0":
+        pieces = read_ahead(pieces)  # piece N+1 is parsed (Arrow, without the GIL) while piece N is checked
+    for frame, ragged in pieces:
         out = _prepare_block(
             frame,
             ragged,
