@@ -43,8 +43,8 @@ def build_families(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
             -- every spelling of the first given name the person's records carry (a typo in one
             -- record must not hide the child an I-213 names: GSUTAVO / GUSTAVO / Gustvao)
             list(DISTINCT r.given_first) FILTER (WHERE length(r.given_first) >= 3) AS given_firsts,
-            mode(r.sex) FILTER (WHERE r.sex IS NOT NULL) AS sex,
-            CAST(mode(r.dob) FILTER (WHERE r.dob IS NOT NULL) AS DATE) AS dob
+            mode(r.sex ORDER BY r.sex) FILTER (WHERE r.sex IS NOT NULL) AS sex,
+            CAST(mode(r.dob ORDER BY r.dob) FILTER (WHERE r.dob IS NOT NULL) AS DATE) AS dob
         FROM person_records r JOIN person_map m USING (uid) GROUP BY m.person_id
         """
     )
@@ -343,7 +343,7 @@ def build_families(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     con.execute(
         """
         CREATE OR REPLACE TABLE families AS
-        SELECT f.family_id, any_value(e.port_code) AS port_code, min(e.enc_date) AS enc_date,
+        SELECT f.family_id, min(e.port_code) AS port_code, min(e.enc_date) AS enc_date,
             count(*) FILTER (WHERE f.role = 'PARENT') AS n_parents,
             count(*) FILTER (WHERE f.role = 'CHILD') AS n_children,
             max(f.link_conf) AS family_conf,

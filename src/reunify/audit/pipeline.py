@@ -100,11 +100,11 @@ def _person_best(con: duckdb.DuckDBPyConnection) -> None:
             WHERE m.person_id IN (SELECT person_id FROM reported_members)
         )
         SELECT person_id,
-            mode(a_num) FILTER (WHERE a_num IS NOT NULL) AS a_number,
-            mode(fam) FILTER (WHERE fam <> '') AS family_name,
-            mode(giv) FILTER (WHERE giv <> '') AS given_name,
-            coalesce(strftime(mode(dob_date) FILTER (WHERE dob_prec = 'day'), '%Y-%m-%d'),
-                     CAST(mode(year(dob_date)) FILTER (WHERE dob_prec IN ('month',
+            mode(a_num ORDER BY a_num) FILTER (WHERE a_num IS NOT NULL) AS a_number,
+            mode(fam ORDER BY fam) FILTER (WHERE fam <> '') AS family_name,
+            mode(giv ORDER BY giv) FILTER (WHERE giv <> '') AS given_name,
+            coalesce(strftime(mode(dob_date ORDER BY dob_date) FILTER (WHERE dob_prec = 'day'), '%Y-%m-%d'),
+                     CAST(mode(year(dob_date) ORDER BY year(dob_date)) FILTER (WHERE dob_prec IN ('month',
                          'year')) AS VARCHAR)) AS dob
         FROM r GROUP BY person_id
         """
@@ -163,8 +163,8 @@ def _scored(
         con,
         f"""
         WITH agg AS (
-            SELECT m.family_id, any_value(e.port_name_raw) AS port_name_raw,
-                any_value(e.field_office_raw) AS office_raw,
+            SELECT m.family_id, min(e.port_name_raw) AS port_name_raw,
+                min(e.field_office_raw) AS office_raw,
                 list(e.sep_reason ORDER BY e.uid) FILTER (WHERE e.sep_reason IS NOT NULL) AS reason_fields
             FROM family_members m JOIN enc_p e ON e.uid = m.enc_uid GROUP BY m.family_id
         )
