@@ -322,7 +322,7 @@ def build_families(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         f"""
         CREATE OR REPLACE TABLE family_members AS
         WITH node_ev AS (
-            SELECT uid, list_distinct(flatten(list(evidence))) AS evidence, max(edge_conf) AS link_conf
+            SELECT uid, list_sort(list_distinct(flatten(list(evidence)))) AS evidence, max(edge_conf) AS link_conf
             FROM (SELECT adult_uid AS uid, evidence, edge_conf FROM fam_edges
                   UNION ALL SELECT child_uid, evidence, edge_conf FROM fam_edges) GROUP BY uid
         )
@@ -347,7 +347,7 @@ def build_families(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
             count(*) FILTER (WHERE f.role = 'PARENT') AS n_parents,
             count(*) FILTER (WHERE f.role = 'CHILD') AS n_children,
             max(f.link_conf) AS family_conf,
-            list_distinct(flatten(list(f.evidence))) AS family_evidence
+            list_sort(list_distinct(flatten(list(f.evidence)))) AS family_evidence
         FROM family_members f JOIN enc_p e ON e.uid = f.enc_uid GROUP BY f.family_id
         """
     )
