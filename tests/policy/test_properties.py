@@ -102,3 +102,11 @@ def test_changing_one_cell_changes_that_verdict_and_the_hash(index: int, code: R
     day = framework.in_force[0].start
     assert evaluate([code], day, changed)[index].verdict == new
     assert evaluate([code], day, RULES)[index].verdict == old_rule.verdict
+
+
+def test_the_hash_is_kept_per_rule_set_but_a_copy_with_new_content_gets_its_own() -> None:
+    original = RULES.hash  # computed and kept on RULES
+    assert RULES.model_copy().hash == original
+    fewer = RULES.model_copy(update={"frameworks": RULES.frameworks[1:]})
+    assert fewer.hash != original
+    assert fewer.hash == type(RULES)(vocabulary=RULES.vocabulary, frameworks=RULES.frameworks[1:]).hash

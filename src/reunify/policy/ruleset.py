@@ -8,6 +8,7 @@ overlap, and a framework that leaves a reason code without a rule (or gives one 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -125,17 +126,23 @@ class RuleSet(_Frozen):
     frameworks: tuple[Framework, ...]
     source: str = ""
 
-    @property
+    @functools.cached_property
     def hash(self) -> str:
         """sha256 (hex) of the RFC 8785 canonical JSON of the content (vocabulary and frameworks).
 
-        Computed on each access (not cached, so a ``model_copy`` is never stale); keep it in a
-        variable when you need it many times.
+        Computed once per object (the model is frozen); :meth:`model_copy` drops it, so a copy
+        with new content is never stale.
 
         Order-free: frameworks, rules and codes are sorted first, so moving a rule within a file,
         or a framework between files, leaves the hash unchanged; changing any cell changes it.
         """
         return hashlib.sha256(rfc8785.dumps(self.canonical())).hexdigest()
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> RuleSet:
+        """A copy (see pydantic), without the cached :attr:`hash` of the original's content."""
+        copied = super().model_copy(update=update, deep=deep)
+        copied.__dict__.pop("hash", None)
+        return copied
 
     def canonical(self) -> dict[str, Any]:
         """The content as plain JSON-able data in a canonical order (what :attr:`hash` digests)."""

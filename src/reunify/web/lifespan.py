@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
 from reunify.web.sequencer import RECOVERABLE, run_sequencer, sequence_now
-from reunify.web.services.policy import ruleset_for, ruleset_hash
+from reunify.web.services.policy import ruleset_for
 from reunify.web.settings import WebSettings
 
 
@@ -21,7 +21,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     log on, ``sequencer_interval_s`` > 0); on the way out, sequence what is still queued."""
     settings: WebSettings = app.state.settings
     factory: sessionmaker[Session] = app.state.session_factory
-    await run_in_threadpool(lambda: ruleset_hash(ruleset_for(settings.ruleset_path)))
+    await run_in_threadpool(lambda: ruleset_for(settings.ruleset_path).hash)
     task: asyncio.Task[None] | None = None
     if settings.audit_log_enabled and settings.sequencer_interval_s > 0:
         task = asyncio.create_task(run_sequencer(factory, settings.sequencer_interval_s))

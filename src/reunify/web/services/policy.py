@@ -46,25 +46,9 @@ class Judgement:
         return bool(self.flagged) or not self.verdicts
 
 
-_HASHES: dict[int, tuple[RuleSet, str]] = {}
-
-
-def ruleset_hash(ruleset: RuleSet) -> str:
-    """``ruleset.hash``, computed once per rule set object (``RuleSet.hash`` recomputes the canonical
-    JSON on each access, a few milliseconds: too much for every recorded separation). The rule sets
-    ``ruleset_for`` hands out are never changed in place."""
-    known = _HASHES.get(id(ruleset))
-    if known is None or known[0] is not ruleset:
-        known = (ruleset, ruleset.hash)
-        if len(_HASHES) > 16:  # a handful of rule sets per process at most
-            _HASHES.clear()
-        _HASHES[id(ruleset)] = known
-    return known[1]
-
-
 def judge(reasons: Sequence[ReasonCode], on: date, ruleset: RuleSet) -> Judgement:
     """Judge ``reasons`` on ``on``: only frameworks in force are kept (the others say nothing about it)."""
     verdicts = tuple(v for v in evaluate(list(reasons), on, ruleset) if v.verdict != "not_in_force")
     return Judgement(
-        on=on, reasons=tuple(dict.fromkeys(reasons)), verdicts=verdicts, ruleset_hash=ruleset_hash(ruleset)
+        on=on, reasons=tuple(dict.fromkeys(reasons)), verdicts=verdicts, ruleset_hash=ruleset.hash
     )
