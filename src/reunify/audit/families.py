@@ -322,7 +322,8 @@ def build_families(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         f"""
         CREATE OR REPLACE TABLE family_members AS
         WITH node_ev AS (
-            SELECT uid, list_sort(list_distinct(flatten(list(evidence)))) AS evidence, max(edge_conf) AS link_conf
+            SELECT uid, list_sort(list_distinct(flatten(list(evidence)))) AS evidence,
+                max(edge_conf) AS link_conf
             FROM (SELECT adult_uid AS uid, evidence, edge_conf FROM fam_edges
                   UNION ALL SELECT child_uid, evidence, edge_conf FROM fam_edges) GROUP BY uid
         )

@@ -30,6 +30,12 @@ from reunify.sources.transform import EXTRA, QID, RAW, REASON, RESERVED_COLUMNS,
 
 BLOCK_ENV = "REUNIFY_INGEST_BLOCK_BYTES"
 READ_AHEAD_ENV = "REUNIFY_INGEST_READ_AHEAD"  # "0": prepare and write blocks in turn, one thread
+
+
+def _read_ahead_on() -> bool:
+    return os.environ.get(READ_AHEAD_ENV, "1") != "0"
+
+
 # A whole column is "unreadable" (a file-level error) when the first batch holds at least this
 # many non-blank values in it and not one of them can be read.
 MIN_VALUES_FOR_COLUMN_ERROR = 3
@@ -253,7 +259,7 @@ def _prepared_blocks(
     first = True
     number = 0
     pieces = stream.batches()
-    if os.environ.get(READ_AHEAD_ENV, "1") != "0":
+    if _read_ahead_on():
         pieces = read_ahead(pieces)  # piece N+1 is parsed (Arrow, without the GIL) while piece N is checked
     for frame, ragged in pieces:
         out = _prepare_block(
@@ -328,7 +334,7 @@ def _load_rows(
     blocks = _prepared_blocks(
         facts=facts, source=source, mapping=mapping, batch_id=result.batch_id, transformer=transformer
     )
-    if os.environ.get(READ_AHEAD_ENV, "1") != "0":
+    if _read_ahead_on():
         blocks = read_ahead(blocks)  # block N+1 is read, checked and sealed while block N is written
     for block in blocks:
         if block.staged is not None:
