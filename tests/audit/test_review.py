@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from reunify.audit import AuditResult, from_csv_dir, run_audit
 from reunify.audit.review import (
@@ -103,3 +104,24 @@ def test_review_accept_on_the_command_line_checks_the_deliverable(
     got = runner.invoke(app, ["review", "accept", finding, "--note", "read", "--db", sqlite_url])
     assert got.exit_code == 0, got.output
     assert [d.target_id for d in list_decisions(sqlite_url)] == [finding]
+
+
+def test_each_decision_is_in_the_audit_log_without_its_note(sqlite_url: str) -> None:
+    from reunify import auditlog
+    from reunify.store.engine import make_engine, session_factory
+    from reunify.store.schema.web import AuditLogEntry
+
+    record_decision(sqlite_url, "Fabc123", "reject", note="Maria Lopez is not the mother")
+    record_decision(sqlite_url, "Cabc123", "accept")
+    engine = make_engine(sqlite_url)
+    with session_factory(engine)() as session:
+        auditlog.sequence(session)  # commits its own batches
+        entries = list(session.scalars(select(AuditLogEntry).order_by(AuditLogEntry.seq)))
+        assert [(e.event, e.target_kind, e.target_id) for e in entries] == [
+            ("cli:review:decide", "finding", "Fabc123"),
+            ("cli:review:decide", "candidate", "Cabc123"),
+        ]
+        assert all("Lopez" not in e.data for e in entries)
+        assert '"decision":"reject"' in entries[0].data
+        assert auditlog.verify(session).ok
+    engine.dispose()

@@ -160,3 +160,29 @@ def test_rejudge_on_an_empty_database_says_to_init(sqlite_url: str) -> None:
     result = CliRunner().invoke(app, ["policy", "rejudge", "--db", sqlite_url])
     assert isinstance(result.exception, UserError)
     assert "reunify init" in str(result.exception)
+
+
+def test_rejudging_writes_what_moved_to_the_audit_log(migrated_sqlite_url: str) -> None:
+    from reunify import auditlog
+    from reunify.store.schema.web import AuditLogEntry
+
+    url = migrated_sqlite_url
+    ids = _seed(url)
+    rejudge_database(url, SHIPPED)
+    rejudge_database(url, SHIPPED)  # nothing moves: only the run is logged
+    engine = make_engine(url)
+    with session_factory(engine)() as session:
+        auditlog.sequence(session)  # commits its own batches
+        entries = list(session.scalars(select(AuditLogEntry).order_by(AuditLogEntry.seq)))
+        events = [(e.event, e.target_kind, e.target_id) for e in entries]
+        assert events == [
+            *(("cli:separation:rejudge", "separation", str(i)) for i in sorted(ids.values())),
+            ("cli:policy:rejudge", "ruleset", SHIPPED.hash),
+            ("cli:policy:rejudge", "ruleset", SHIPPED.hash),
+        ]
+        first = json.loads(entries[0].data)
+        assert first["ruleset_hash"] == SHIPPED.hash
+        assert len(first["verdicts"]) == 5  # every framework judged for the first time
+        assert json.loads(entries[-1].data) == {"moved_or_added": 0, "separations": 3, "unchanged": 15}
+        assert auditlog.verify(session).ok
+    engine.dispose()

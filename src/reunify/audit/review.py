@@ -15,6 +15,8 @@ from pathlib import Path
 
 from sqlalchemy import Engine, inspect, select
 
+from reunify import auditlog
+from reunify.auditlog import AuditEvent
 from reunify.errors import UserError
 from reunify.store.types import utcnow
 
@@ -112,15 +114,25 @@ def record_decision(
     engine = _engine(database_url, migrate_first=True)
     now = utcnow()
     with Session(engine) as session, session.begin():
-        session.add(
-            ReviewDecision(
-                target_kind=kind,
-                target_id=target_id.strip(),
-                decision=decision,
-                note=note or None,
-                decided_by=decided_by,
-                decided_at=now,
-            )
+        row = ReviewDecision(
+            target_kind=kind,
+            target_id=target_id.strip(),
+            decision=decision,
+            note=note or None,
+            decided_by=decided_by,
+            decided_at=now,
+        )
+        session.add(row)
+        session.flush()
+        # the decision goes to the audit log in the same transaction; its note (free text, which
+        # may name people) stays in the review table only
+        auditlog.append(
+            session,
+            event=AuditEvent.REVIEW_DECIDE_CLI,
+            actor="cli",
+            target_kind=kind,
+            target_id=target_id.strip(),
+            data={"decision": decision, "review_decision_id": row.id},
         )
     engine.dispose()
     return Decision(kind, target_id.strip(), family_id, decision, note, decided_by, now)

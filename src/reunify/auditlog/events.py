@@ -30,6 +30,10 @@ class AuditEvent(StrEnum):
     # audit review (auditor)
     REVIEW_DECIDE = "web:review:decide"
     REVIEW_VIEW = "web:review:view"
+    # audit review and policy from the command line
+    REVIEW_DECIDE_CLI = "cli:review:decide"
+    POLICY_REJUDGE = "cli:policy:rejudge"
+    SEPARATION_REJUDGE = "cli:separation:rejudge"
     # accounts
     USER_ADD = "account:user:add"
     USER_DISABLE = "account:user:disable"

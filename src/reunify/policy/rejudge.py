@@ -18,6 +18,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from reunify import auditlog
+from reunify.auditlog import AuditEvent
 from reunify.domain.reasons import ReasonCode
 from reunify.errors import UserError
 from reunify.policy.evaluate import FrameworkVerdict, evaluate
@@ -166,6 +168,7 @@ def rejudge(session: Session, ruleset: RuleSet) -> RejudgeReport:
     added = changed = unchanged = 0
     moves: Counter[Move] = Counter()
     moved: set[int] = set()
+    per_separation: dict[int, list[list[str]]] = defaultdict(list)
     for sep_id, day in separations:
         for v in evaluate(reasons.get(sep_id, []), day, ruleset):
             key = (sep_id, v.framework_id)
@@ -179,13 +182,16 @@ def rejudge(session: Session, ruleset: RuleSet) -> RejudgeReport:
                 _refresh(row, v, now)
             if before is None:
                 added += 1
+                per_separation[sep_id].append([v.framework_id, "", v.verdict])
             elif before != v.verdict:
                 changed += 1
                 moves[(v.framework_id, before, v.verdict)] += 1
                 moved.add(sep_id)
+                per_separation[sep_id].append([v.framework_id, before, v.verdict])
             else:
                 unchanged += 1
     session.flush()
+    _log(session, ruleset_hash, per_separation, separations=len(separations), unchanged=unchanged)
     return RejudgeReport(
         ruleset_hash=ruleset_hash,
         separations=len(separations),
@@ -195,6 +201,35 @@ def rejudge(session: Session, ruleset: RuleSet) -> RejudgeReport:
         moves=dict(moves),
         moved_separation_ids=tuple(sorted(moved)),
         frameworks_dropped=tuple(dropped),
+    )
+
+
+def _log(
+    session: Session,
+    ruleset_hash: str,
+    per_separation: Mapping[int, list[list[str]]],
+    *,
+    separations: int,
+    unchanged: int,
+) -> None:
+    """Audit-log the re-judgement in the caller's transaction: one entry per separation whose
+    verdicts moved or were added (framework, before, after), and one for the run."""
+    for sep_id, verdicts in sorted(per_separation.items()):
+        auditlog.append(
+            session,
+            event=AuditEvent.SEPARATION_REJUDGE,
+            actor="cli",
+            target_kind="separation",
+            target_id=sep_id,
+            data={"ruleset_hash": ruleset_hash, "verdicts": verdicts},
+        )
+    auditlog.append(
+        session,
+        event=AuditEvent.POLICY_REJUDGE,
+        actor="cli",
+        target_kind="ruleset",
+        target_id=ruleset_hash,
+        data={"separations": separations, "moved_or_added": len(per_separation), "unchanged": unchanged},
     )
 
 
