@@ -3,10 +3,17 @@ with the audit log on, then with it off, in the same run. Load from wrk (Debian 
 
     python benchmarks/web_bench.py [--pg postgresql://postgres@127.0.0.1:5432/test] [--duration 20]
         [--connections 16] [--families 300] [--workers 2] [--out benchmarks/results/web.json]
+        [--baseline-src /path/to/old/checkout/src]
 
-Prints a table (with the server's CPU milliseconds per request and the load average at the start of
-each run: the machine is shared) and writes JSON; BENCHMARKS.md records the numbers. Targets (issue 7,
-this 2-core machine): reads 300 req/s at p99 < 100 ms, writes 100 req/s, audit log on.
+Prints a table (with the server's and PostgreSQL's CPU milliseconds per request, the server's
+voluntary context switches per request, and the load average at the start of each run: the machine
+is shared) and writes JSON; BENCHMARKS.md records the numbers.
+Targets (issue 7, this 2-core machine): reads 300 req/s at p99 < 100 ms, writes 100 req/s, audit log on.
+
+With ``--baseline-src`` the two servers compared are not audit log on and off but the code at that
+``src`` folder (e.g. ``git worktree add /tmp/old HEAD`` then ``--baseline-src /tmp/old/src``, put
+first on the servers' PYTHONPATH) and this code, both with the audit log on; the rounds alternate
+the same way, so old and new see the same machine load.
 """
 
 from __future__ import annotations
@@ -123,7 +130,10 @@ def seed(url: str, families: int) -> None:
             )
 
 
-def start_server(url: str, port: int, *, audit_log: bool, workers: int) -> subprocess.Popen[bytes]:
+def start_server(
+    url: str, port: int, *, audit_log: bool, workers: int, src: Path | None = None
+) -> subprocess.Popen[bytes]:
+    """``reunify serve`` on ``port``; with ``src``, the package is imported from that folder instead."""
     cmd = [
         sys.executable,
         "-m",
@@ -140,6 +150,8 @@ def start_server(url: str, port: int, *, audit_log: bool, workers: int) -> subpr
     if not audit_log:
         cmd.append("--no-audit-log")
     env = dict(os.environ)
+    if src is not None:
+        env["PYTHONPATH"] = os.pathsep.join([str(src), *filter(None, [env.get("PYTHONPATH")])])
     proc = subprocess.Popen(
         [sys.executable, "-c", "from reunify.cli.main import run; run()", *cmd[3:]],
         env=env,
@@ -204,6 +216,38 @@ def cpu_seconds(pids: list[int]) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
+def database_backends(url: str) -> list[int]:
+    """The PostgreSQL backend processes connected to ``url``'s database (this machine's server)."""
+    database = make_url(url).database
+    server = make_url(url).set(database="test").render_as_string(hide_password=False)
+    with psycopg.connect(server, autocommit=True) as conn:
+        rows = conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", (database,)).fetchall()
+    return [int(pid) for (pid,) in rows]
+
+
+def cpu_by_pid(pids: list[int]) -> dict[int, float]:
+    return {pid: cpu_seconds([pid]) for pid in pids}
+
+
+def voluntary_switches(pids: list[int]) -> int:
+    """Voluntary context switches of every thread of ``pids`` so far (each a sleep: a wait on the
+    database, a thread hop, the event loop idle): the steadier the fewer, whatever the machine's load."""
+    total = 0
+    for pid in pids:
+        try:
+            tasks = os.listdir(f"/proc/{pid}/task")
+        except OSError:
+            continue
+        for task in tasks:
+            try:
+                status = Path(f"/proc/{pid}/task/{task}/status").read_text()
+            except OSError:
+                continue
+            found = re.search(r"^voluntary_ctxt_switches:\s+(\d+)", status, re.M)
+            total += int(found.group(1)) if found else 0
+    return total
+
+
 def load_average() -> float:
     return float(Path("/proc/loadavg").read_text().split()[0])
 
@@ -260,13 +304,38 @@ def run_wrk(port: int, lua: str, *, duration: int, connections: int, threads: in
     }
 
 
-def _median_of(runs: list[dict[str, Any]], kind: str, audit_log: bool) -> dict[str, Any]:
-    """The round with the median throughput for (``kind``, ``audit_log``), with the load range."""
-    mine = sorted(
-        (r for r in runs if r["kind"] == kind and r["audit_log"] == audit_log), key=lambda r: r["rps"]
-    )
+def measure(
+    proc: subprocess.Popen[bytes], url: str, port: int, lua: str, *, duration: int, connections: int
+) -> dict[str, Any]:
+    """One wrk run against the server ``proc`` (database ``url``), with the server's CPU and sleeps and
+    its PostgreSQL backends' CPU per request, and the load average when it started."""
+    server = _children(proc.pid)
+    load, cpu, switches = load_average(), cpu_seconds(server), voluntary_switches(server)
+    db_cpu = cpu_by_pid(database_backends(url))
+    r = run_wrk(port, lua, duration=duration, connections=connections)
+    n = max(r["requests"], 1)
+    db_ms = 1000 * sum(t - db_cpu.get(pid, 0.0) for pid, t in cpu_by_pid(database_backends(url)).items()) / n
+    return {
+        **r,
+        "server_cpu_ms_per_request": round(1000 * (cpu_seconds(server) - cpu) / n, 2),
+        "db_cpu_ms_per_request": round(db_ms, 2),
+        "server_voluntary_switches_per_request": round((voluntary_switches(server) - switches) / n, 1),
+        "load_average_at_start": load,
+    }
+
+
+def _median_of(runs: list[dict[str, Any]], kind: str, config: str) -> dict[str, Any]:
+    """The round with the median throughput for (``kind``, ``config``), with the load range and the
+    median server CPU per request over the rounds."""
+    mine = sorted((r for r in runs if r["kind"] == kind and r["config"] == config), key=lambda r: r["rps"])
+    cpu = sorted(r["server_cpu_ms_per_request"] for r in mine)
     loads = [r["load_average_at_start"] for r in mine]
-    return {**mine[len(mine) // 2], "rounds": len(mine), "load_average_range": [min(loads), max(loads)]}
+    return {
+        **mine[len(mine) // 2],
+        "rounds": len(mine),
+        "median_server_cpu_ms_per_request": cpu[len(cpu) // 2],
+        "load_average_range": [min(loads), max(loads)],
+    }
 
 
 def main() -> None:
@@ -279,8 +348,14 @@ def main() -> None:
     ap.add_argument("--write-connections", type=int, default=8)
     ap.add_argument("--families", type=int, default=300)
     ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--rounds", type=int, default=3, help="alternating on/off runs per operation")
+    ap.add_argument("--rounds", type=int, default=3, help="alternating runs per operation and server")
     ap.add_argument("--out", type=Path, default=Path("benchmarks/results/web.json"))
+    ap.add_argument(
+        "--baseline-src",
+        type=Path,
+        default=None,
+        help="compare the code in this src folder (old) with this code (new), both with the audit log on",
+    )
     args = ap.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: apt-get install -y wrk")
@@ -288,59 +363,59 @@ def main() -> None:
         "REUNIFY_DATA_KEY", "cmV1bmlmeS10ZXN0LWtleS0zMi1ieXRlcy1sb25nISE="
     )  # benchmark data only
 
-    # Both servers run side by side (a database each); the runs alternate on, off, on, off... so the
-    # comparison sees the same machine load, and each configuration's median over the rounds is kept.
-    servers: dict[bool, tuple[subprocess.Popen[bytes], int, dict[str, Any]]] = {}
+    # Both servers run side by side (a database each); the runs alternate (on, off, on, off... or
+    # baseline, current, ...) so the comparison sees the same machine load, and each configuration's
+    # median over the rounds is kept.
+    configs: list[tuple[str, bool, Path | None]] = (
+        [("baseline", True, args.baseline_src), ("current", True, None)]
+        if args.baseline_src
+        else [("on", True, None), ("off", False, None)]
+    )
+    servers: dict[str, tuple[subprocess.Popen[bytes], int, dict[str, Any], str]] = {}
     urls: list[str] = []
     runs: list[dict[str, Any]] = []
     try:
-        for audit_log in (True, False):
+        for label, audit_log, src in configs:
             url = _create_db(args.pg)
             urls.append(url)
-            with console.status(
-                f"seeding {args.families} families (audit log {'on' if audit_log else 'off'})"
-            ):
+            with console.status(f"seeding {args.families} families ({label})"):
                 seed(url, args.families)
             port = _free_port()
-            proc = start_server(url, port, audit_log=audit_log, workers=args.workers)
+            proc = start_server(url, port, audit_log=audit_log, workers=args.workers, src=src)
             cookie, csrf = sign_in(port)
             fmt = {"families": args.families, "cookie": cookie, "csrf": csrf}
-            servers[audit_log] = (proc, port, fmt)
+            servers[label] = (proc, port, fmt, url)
             run_wrk(port, READ_LUA.format(**fmt), duration=3, connections=4)  # warm-up
         for kind, lua, conns in (
             ("read: look up a family", READ_LUA, args.connections),
             ("write: record a separation", WRITE_LUA, args.write_connections),
         ):
             for round_no in range(args.rounds):
-                for audit_log in (True, False):
-                    proc, port, fmt = servers[audit_log]
-                    server = _children(proc.pid)
-                    load, cpu = load_average(), cpu_seconds(server)
-                    with console.status(
-                        f"{kind}, audit log {'on' if audit_log else 'off'}, round {round_no + 1}"
-                    ):
-                        r = run_wrk(port, lua.format(**fmt), duration=args.duration, connections=conns)
-                    cpu_ms = 1000 * (cpu_seconds(server) - cpu) / max(r["requests"], 1)
+                for label, audit_log, _ in configs:
+                    proc, port, fmt, url = servers[label]
+                    with console.status(f"{kind}, {label}, round {round_no + 1}"):
+                        measured = measure(
+                            proc, url, port, lua.format(**fmt), duration=args.duration, connections=conns
+                        )
                     runs.append(
                         {
+                            "config": label,
                             "audit_log": audit_log,
                             "kind": kind,
                             "round": round_no + 1,
                             "connections": conns,
-                            **r,
-                            "server_cpu_ms_per_request": round(cpu_ms, 2),
-                            "load_average_at_start": load,
+                            **measured,
                         }
                     )
     finally:
-        for proc, _, _ in servers.values():
+        for proc, _, _, _ in servers.values():
             stop_server(proc)
         for url in urls:
             _drop_db(url)
     results = [
-        _median_of(runs, kind, audit_log)
+        _median_of(runs, kind, label)
         for kind in dict.fromkeys(r["kind"] for r in runs)
-        for audit_log in (True, False)
+        for label, _, _ in configs
     ]
 
     table = Table(
@@ -348,7 +423,7 @@ def main() -> None:
         f"{args.duration}s per run, median of {args.rounds} alternating rounds"
     )
     for col in (
-        "audit log",
+        "server" if args.baseline_src else "audit log",
         "operation",
         "conns",
         "req/s",
@@ -357,12 +432,15 @@ def main() -> None:
         "p99 ms",
         "non-2xx",
         "server CPU ms/req",
+        "median server CPU ms/req",
+        "PG CPU ms/req",
+        "server sleeps/req",
         "load avg (all rounds)",
     ):
         table.add_column(col)
     for r in results:
         table.add_row(
-            "on" if r["audit_log"] else "off",
+            r["config"],
             r["kind"],
             str(r["connections"]),
             f"{r['rps']:.0f}",
@@ -371,6 +449,9 @@ def main() -> None:
             f"{r['p99_ms']:.1f}",
             str(r["non_2xx"]),
             f"{r['server_cpu_ms_per_request']:.1f}",
+            f"{r['median_server_cpu_ms_per_request']:.1f}",
+            f"{r['db_cpu_ms_per_request']:.1f}",
+            f"{r['server_voluntary_switches_per_request']:.1f}",
             "{:.1f}-{:.1f}".format(*r["load_average_range"]),
         )
     console.print(table)
@@ -382,6 +463,7 @@ def main() -> None:
                 "workers": args.workers,
                 "duration_s": args.duration,
                 "families": args.families,
+                "baseline_src": str(args.baseline_src) if args.baseline_src else None,
                 "results": results,
                 "runs": runs,
             },

@@ -98,7 +98,7 @@ def write_csv(path: Path, columns: Sequence[str], records: Iterable[Mapping[str,
         w = csv.writer(fh)
         w.writerow(columns)
         for r in records:
-            w.writerow(["" if r.get(c) is None else r.get(c) for c in columns])
+            w.writerow(["" if (v := r.get(c)) is None else v for c in columns])
             n += 1
     return n
 
@@ -106,30 +106,35 @@ def write_csv(path: Path, columns: Sequence[str], records: Iterable[Mapping[str,
 def write_xlsx(
     path: Path, columns: Sequence[str], records: Sequence[Mapping[str, Any]], *, sheet: str
 ) -> None:
-    """The same table as an Excel workbook: a header row, frozen, with filters (text cells only).
+    """The same table as an Excel workbook: a header row, bold and frozen, with filters; every
+    value a text cell, written as it is (never read as a formula, number or link).
 
-    Written in openpyxl's streaming (write-only) mode: rows go to the file as they come, never
-    held as a grid of cell objects.
+    XlsxWriter in constant-memory mode: each row goes to the file as it is written, as inline
+    text, never held as a grid of cell objects (openpyxl's own writer took seconds per hundred
+    thousand cells). A control character XML cannot hold is written escaped (``_x0007_``), which
+    Excel shows as the character; a value over Excel's 32,767 characters is cut there.
     """
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
+    import xlsxwriter
 
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(sheet)
-    ws.freeze_panes = "A2"
-    bold = Font(bold=True)
-    header = []
-    for c in columns:
-        cell = WriteOnlyCell(ws, value=c)
-        cell.font = bold
-        header.append(cell)
-    ws.append(header)
-    for r in records:
-        ws.append(["" if r.get(c) is None else str(r.get(c)) for c in columns])
-    ws.auto_filter.ref = f"A1:{get_column_letter(max(len(columns), 1))}{len(records) + 1}"
-    wb.save(path)
+    options = {
+        "constant_memory": True,
+        "strings_to_numbers": False,
+        "strings_to_formulas": False,
+        "strings_to_urls": False,
+    }
+    with xlsxwriter.Workbook(str(path), options) as wb:
+        ws = wb.add_worksheet(sheet)
+        bold = wb.add_format({"bold": True})
+        for j, c in enumerate(columns):
+            ws.write_string(0, j, c, bold)
+        write = ws.write_string
+        for i, r in enumerate(records, start=1):
+            for j, c in enumerate(columns):
+                v = r.get(c)
+                if v is not None and v != "":
+                    write(i, j, str(v))
+        ws.freeze_panes(1, 0)
+        ws.autofilter(0, 0, len(records), max(len(columns), 1) - 1)
 
 
 def write_manifest(path: Path, manifest: Mapping[str, Any]) -> None:

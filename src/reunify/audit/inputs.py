@@ -8,10 +8,12 @@ build one: :func:`from_csv_dir` (a directory of v1 CSVs, ``reunify audit --extra
 from __future__ import annotations
 
 import hashlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from reunify.errors import UserError
@@ -28,6 +30,10 @@ CSV_FILE_NAMES: dict[str, str] = {
     "ice_custody": "ice_custody.csv",
     "orr_referrals": "orr_referrals.csv",
 }
+
+
+#: Bytes of CSV that Arrow parses as one block (on its threads, several blocks at a time).
+_CSV_BLOCK_BYTES = 16 << 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,12 +83,11 @@ def conform(kind: str, table: pa.Table, file_name: str | None = None) -> pa.Tabl
             arrays[col] = table.column(col).cast(pa.string())
         else:
             arrays[col] = pa.nulls(n, type=pa.string())
-    if file_name is not None:
-        arrays["file_name"] = pa.array([file_name] * n, type=pa.string())
-    elif "file_name" in table.column_names:
+    if file_name is None and "file_name" in table.column_names:
         arrays["file_name"] = table.column("file_name").cast(pa.string())
     else:
-        arrays["file_name"] = pa.array([CSV_FILE_NAMES[kind]] * n, type=pa.string())
+        name = CSV_FILE_NAMES[kind] if file_name is None else file_name
+        arrays["file_name"] = pa.repeat(pa.scalar(name, pa.string()), n)
     return pa.table(arrays)
 
 
@@ -100,8 +105,10 @@ def read_v1_csv(path: Path, kind: str) -> pa.Table:
         column_types={c: pa.string() for c in V1_COLUMNS[kind]},
         strings_can_be_null=True,
     )
+    # Large blocks: each block becomes a chunk, and the audit hands DuckDB a chunk as one batch.
+    read = pacsv.ReadOptions(block_size=_CSV_BLOCK_BYTES)
     try:
-        table = pacsv.read_csv(path, convert_options=opts)
+        table = pacsv.read_csv(path, read_options=read, convert_options=opts)
     except pa.ArrowInvalid as exc:
         raise UserError(f"{path.name} is not a readable CSV file: {str(exc).splitlines()[0]}") from exc
     return conform(kind, table, path.name)
@@ -111,17 +118,33 @@ def from_csv_dir(directory: Path) -> AuditInputs:
     """Read whichever of the four v1 CSVs are in ``directory`` (at least one must be)."""
     if not directory.is_dir():
         raise UserError(f"{directory} is not a directory of extracts")
+    present = {kind: directory / name for kind, name in CSV_FILE_NAMES.items() if (directory / name).exists()}
+    if not present:
+        raise UserError(f"{directory} holds none of {', '.join(CSV_FILE_NAMES.values())}")
     tables: dict[str, pa.Table] = {}
     files: list[InputFile] = []
-    for kind, name in CSV_FILE_NAMES.items():
-        path = directory / name
-        if path.exists():
+    # The files are hashed on a thread of their own while Arrow parses them (both release the GIL).
+    with ThreadPoolExecutor(max_workers=1) as hasher:
+        digests = {kind: hasher.submit(_sha256, path) for kind, path in present.items()}
+        for kind, path in present.items():
             table = read_v1_csv(path, kind)
             tables[kind] = table
-            files.append(InputFile(name, kind, _sha256(path), table.num_rows))
-    if not tables:
-        raise UserError(f"{directory} holds none of {', '.join(CSV_FILE_NAMES.values())}")
+            files.append(InputFile(path.name, kind, digests[kind].result(), table.num_rows))
     return AuditInputs(tables, files)
+
+
+def _store_files(kind: str, table: pa.Table) -> list[InputFile]:
+    """One InputFile per file name in ``table``: its rows, and the SHA-256 of its record ids in
+    load order, one per line (the file itself is not kept by ingest)."""
+    file_names = table.column("file_name")
+    records = table.column("record_id")
+    out: list[InputFile] = []
+    for name in sorted(file_names.unique().to_pylist()):
+        mine = pc.is_null(file_names) if name is None else pc.equal(file_names, name)
+        ids = pc.fill_null(records.filter(mine), "None").to_pylist()
+        text = "".join(f"{rec}\n" for rec in ids)
+        out.append(InputFile(str(name), kind, hashlib.sha256(text.encode()).hexdigest(), len(ids)))
+    return out
 
 
 def from_store(database_url: str) -> AuditInputs:
@@ -138,14 +161,7 @@ def from_store(database_url: str) -> AuditInputs:
             continue
         table = conform(kind, table)
         tables[kind] = table
-        names = table.column("file_name").to_pylist()
-        for name in sorted(set(names)):
-            rows = [i for i, n in enumerate(names) if n == name]
-            sub = table.take(rows)
-            digest = hashlib.sha256()
-            for rec in sub.column("record_id").to_pylist():
-                digest.update(f"{rec}\n".encode())
-            files.append(InputFile(str(name), kind, digest.hexdigest(), len(rows)))
+        files.extend(_store_files(kind, table))
     if not tables:
         raise UserError("nothing has been ingested yet: run `reunify ingest PATH...` first")
     return AuditInputs(tables, files)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -22,11 +23,11 @@ from reunify.audit.config import audit_settings
 from reunify.audit.families import build_families, possible_relationships_sql
 from reunify.audit.inputs import AuditInputs
 from reunify.audit.people import LinkageSettings, resolve_people
-from reunify.audit.reasons import family_reasons
+from reunify.audit.reasons import FamilyReasons, family_reasons
 from reunify.audit.reunification import build_reunification
 from reunify.audit.separations import score_separations
 from reunify.audit.sql import connect, rows, scalar
-from reunify.audit.verdicts import judge, verdicts_cell
+from reunify.audit.verdicts import VerdictCells
 from reunify.errors import UserError
 
 Progress = Callable[[str], None]
@@ -155,10 +156,34 @@ def _member_row(
     }
 
 
-def _scored(
+@dataclass(frozen=True, slots=True)
+class _Scope:
+    """Which scored families the deliverable reports, and which of them are findings."""
+
+    threshold: float
+    decisions: dict[str, Any]
+    from_date: date | None
+    to_date: date | None
+
+    def in_range(self, f: dict[str, Any]) -> bool:
+        """True when family ``f`` was separated within the dates asked for."""
+        sep_date: date = f["enc_date"]
+        before = self.from_date is not None and sep_date < self.from_date
+        after = self.to_date is not None and sep_date > self.to_date
+        return not (before or after)
+
+    def is_finding(self, f: dict[str, Any]) -> bool:
+        """A finding (else a candidate): the auditor's decision, else the confidence."""
+        decision = self.decisions.get(f["family_id"])
+        if decision is not None:
+            return bool(decision.decision == "accept")
+        return bool(f["confidence"] >= self.threshold)
+
+
+def _scored_families(
     con: duckdb.DuckDBPyConnection, floor: float
-) -> tuple[list[dict[str, Any]], dict[str, list[str]], dict[str, list[dict[str, Any]]]]:
-    """The families scored at or above ``floor``, their I-213 narratives, and their members."""
+) -> tuple[list[dict[str, Any]], dict[str, list[str]]]:
+    """The families scored at or above ``floor``, and their I-213 narratives."""
     fams = rows(
         con,
         f"""
@@ -166,7 +191,9 @@ def _scored(
             SELECT m.family_id, min(e.port_name_raw) AS port_name_raw,
                 min(e.field_office_raw) AS office_raw,
                 list(e.sep_reason ORDER BY e.uid) FILTER (WHERE e.sep_reason IS NOT NULL) AS reason_fields
-            FROM family_members m JOIN enc_p e ON e.uid = m.enc_uid GROUP BY m.family_id
+            FROM family_members m JOIN enc_p e ON e.uid = m.enc_uid
+            WHERE m.family_id IN (SELECT family_id FROM fam_scores WHERE confidence >= {floor})
+            GROUP BY m.family_id
         )
         SELECT s.family_id, s.confidence, s.signals, s.against, s.family_evidence, f.port_code, f.enc_date,
             f.n_parents, f.n_children, s.pros_flag, s.crim_flag, s.parent_usms,
@@ -188,6 +215,11 @@ def _scored(
     narratives: dict[str, list[str]] = {}
     for r in narr_rows:
         narratives.setdefault(r["family_id"], []).append(r["narrative"])
+    return fams, narratives
+
+
+def _scored_members(con: duckdb.DuckDBPyConnection, floor: float) -> dict[str, list[dict[str, Any]]]:
+    """The members of the families scored at or above ``floor``, parents first, by family."""
     members_by_fam: dict[str, list[dict[str, Any]]] = {}
     for r in rows(
         con,
@@ -200,61 +232,88 @@ def _scored(
         LEFT JOIN member_reunion mr ON mr.enc_uid = m.enc_uid AND mr.family_id = m.family_id
         LEFT JOIN member_sources ms ON ms.enc_uid = m.enc_uid
         WHERE s.confidence >= {floor}
-        ORDER BY m.family_id, m.role DESC, b.dob, m.person_id
+        ORDER BY m.family_id, m.role DESC, b.dob, m.person_id, m.enc_uid
         """,
     ):
         members_by_fam.setdefault(r["family_id"], []).append(r)
-
-    return fams, narratives, members_by_fam
-
-
-def _separations_and_reunification(con: duckdb.DuckDBPyConnection, floor: float, progress: Progress) -> None:
-    """Stages 3 and 5 in SQL, and the reported members' names, dates and source records."""
-    score_separations(con)
-    progress("separations scored")
-    build_reunification(con)
-    _reported_members(con, floor)
-    _person_best(con)
-    _member_sources(con)
-    progress("reunification and member details")
+    return members_by_fam
 
 
-def _build_rows(
-    fams: list[dict[str, Any]],
-    narratives: dict[str, list[str]],
-    members_by_fam: dict[str, list[dict[str, Any]]],
-    decisions: dict[str, Any],
-    *,
-    threshold: float,
-    ruleset: Any,
-    as_of: date,
-    from_date: date | None,
-    to_date: date | None,
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
-    """Family, member and candidate rows: reasons read, decisions applied, verdicts judged."""
-    thr = threshold
-    family_out: list[dict[str, Any]] = []
-    member_out: list[dict[str, Any]] = []
-    candidate_out: list[dict[str, Any]] = []
-    for f in fams:
-        sep_date: date = f["enc_date"]
-        if (from_date and sep_date < from_date) or (to_date and sep_date > to_date):
-            continue
-        fr = family_reasons(
+def _write_relationships(con: duckdb.DuckDBPyConnection, reported: list[str], path: Path) -> int:
+    """possible_relationships.csv: relationships no source recorded, those in a reported family
+    and any other tie stronger than co-presentation across citizenships. Written by DuckDB itself
+    (there can be many); returns how many."""
+    con.execute("CREATE OR REPLACE TABLE _reported AS SELECT unnest(?::VARCHAR[]) AS family_id", [reported])
+    con.execute(
+        f"""
+        CREATE OR REPLACE TABLE _possible_relationships AS
+        SELECT {", ".join(dl.RELATIONSHIP_COLUMNS)} FROM ({possible_relationships_sql()})
+        WHERE family_id IN (SELECT family_id FROM _reported) OR confidence > 0.55
+        ORDER BY relationship_id
+        """
+    )
+    quoted = str(path).replace("'", "''")
+    con.execute(f"COPY _possible_relationships TO '{quoted}' (HEADER, DELIMITER ',')")
+    return int(scalar(con, "SELECT count(*) FROM _possible_relationships") or 0)
+
+
+def _details_and_relationships(
+    cur: duckdb.DuckDBPyConnection, floor: float, reported: list[str], path: Path
+) -> int:
+    """The reported members' names, dates and source records, and possible_relationships.csv.
+
+    SQL only, on cursor ``cur`` (closed here), so it can run in a thread while Python reads the
+    reasons.
+    """
+    try:
+        _reported_members(cur, floor)
+        _person_best(cur)
+        _member_sources(cur)
+        return _write_relationships(cur, reported, path)
+    finally:
+        cur.close()
+
+
+def _read_reasons(
+    fams: list[dict[str, Any]], narratives: dict[str, list[str]], scope: _Scope
+) -> dict[str, FamilyReasons]:
+    """Stage 4 for each reported family: its reasons from fields, narratives and flags."""
+    return {
+        f["family_id"]: family_reasons(
             reason_fields=f["reason_fields"] or [],
             narratives=narratives.get(f["family_id"], []),
             prosecution_flag=bool(f["pros_flag"]),
             criminal_flag=bool(f["crim_flag"]),
             to_usms=bool(f["parent_usms"]),
         )
+        for f in fams
+        if scope.in_range(f)
+    }
+
+
+def _build_rows(
+    fams: list[dict[str, Any]],
+    reasons_of: dict[str, FamilyReasons],
+    members_by_fam: dict[str, list[dict[str, Any]]],
+    scope: _Scope,
+    *,
+    ruleset: Any,
+    as_of: date,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    """Family, member and candidate rows: reasons, decisions and verdicts for each reported family."""
+    verdicts_of = VerdictCells(ruleset)
+    family_out: list[dict[str, Any]] = []
+    member_out: list[dict[str, Any]] = []
+    candidate_out: list[dict[str, Any]] = []
+    for f in fams:
+        if not scope.in_range(f):
+            continue
+        sep_date: date = f["enc_date"]
+        fr = reasons_of[f["family_id"]]
         reasons = ";".join(c.value for c in fr.codes)
         mems = members_by_fam.get(f["family_id"], [])
         src_all = ";".join(sorted({s for m in mems for s in (m["source_records"] or "").split(";") if s}))
-        decision = decisions.get(f["family_id"])
-        is_finding = f["confidence"] >= thr
-        if decision is not None:
-            is_finding = decision.decision == "accept"
-        evidence = ";".join(f["signals"])
+        decision = scope.decisions.get(f["family_id"])
         base = {
             "family_id": f["family_id"],
             "port_code": f["port_code"],
@@ -265,17 +324,17 @@ def _build_rows(
             "n_parents": f["n_parents"],
             "n_children": f["n_children"],
             "confidence": round(float(f["confidence"]), 3),
-            "evidence": evidence,
+            "evidence": ";".join(f["signals"]),
             "against": ";".join(f["against"]),
             "family_evidence": ";".join(f["family_evidence"]),
             "review_decision": decision.decision if decision else "",
             "review_note": decision.note if decision else "",
             "source_records": src_all,
         }
-        if not is_finding:
+        if not scope.is_finding(f):
             candidate_out.append({**base, "candidate_id": "C" + f["family_id"][1:]})
             continue
-        verdicts = verdicts_cell(judge(fr.codes, sep_date, ruleset))
+        verdicts = verdicts_of(fr.codes, sep_date)
         reunion_date: date | None = f["reunification_date"] if f["reunified"] else None
         family_days = ((reunion_date or as_of) - sep_date).days
         family_out.append(
@@ -342,48 +401,35 @@ def run_audit(
     progress(f"people: {people['persons']} persons from {people['records']} records")
     fam = build_families(con)
     progress(f"families: {fam['families']} presenting families")
-    _separations_and_reunification(con, floor, progress)
+    score_separations(con)
+    progress("separations scored")
+    build_reunification(con)
 
     decisions = {}
     if database_url:
         from reunify.audit.review import decisions_by_target
 
         decisions = decisions_by_target(database_url)
+    scope = _Scope(threshold=thr, decisions=decisions, from_date=from_date, to_date=to_date)
 
-    progress("reasons, reunification and verdicts")
-    fams, narratives, members_by_fam = _scored(con, floor)
+    fams, narratives = _scored_families(con, floor)
     progress(f"{len(fams)} scored families fetched")
+    # DuckDB finds the members' details and writes the possible relationships while Python reads
+    # the reasons (the reported families are known: the reasons do not decide which they are).
+    reported = [f["family_id"] for f in fams if scope.in_range(f) and scope.is_finding(f)]
+    with ThreadPoolExecutor(max_workers=1) as background:
+        details = background.submit(
+            _details_and_relationships, con.cursor(), floor, reported, out_dir / "possible_relationships.csv"
+        )
+        reasons_of = _read_reasons(fams, narratives, scope)
+        progress("reasons read")
+        n_rel = details.result()
+    progress(f"reunification and member details; {n_rel} possible relationships written")
 
     family_out, member_out, candidate_out = _build_rows(
-        fams,
-        narratives,
-        members_by_fam,
-        decisions,
-        threshold=thr,
-        ruleset=ruleset,
-        as_of=as_of,
-        from_date=from_date,
-        to_date=to_date,
+        fams, reasons_of, _scored_members(con, floor), scope, ruleset=ruleset, as_of=as_of
     )
-
     progress("writing the deliverable")
-    # Relationships no source recorded: those in a reported family, and any other tie stronger
-    # than co-presentation across citizenships. Written by DuckDB itself (there can be many).
-    con.execute("CREATE OR REPLACE TABLE _reported (family_id VARCHAR)")
-    if family_out:
-        con.executemany("INSERT INTO _reported VALUES (?)", [(f["family_id"],) for f in family_out])
-    con.execute(
-        f"""
-        CREATE OR REPLACE TABLE _possible_relationships AS
-        SELECT {", ".join(dl.RELATIONSHIP_COLUMNS)} FROM ({possible_relationships_sql()})
-        WHERE family_id IN (SELECT family_id FROM _reported) OR confidence > 0.55
-        ORDER BY relationship_id
-        """
-    )
-    rel_path = str(out_dir / "possible_relationships.csv").replace("'", "''")
-    con.execute(f"COPY _possible_relationships TO '{rel_path}' (HEADER, DELIMITER ',')")
-    n_rel = int(scalar(con, "SELECT count(*) FROM _possible_relationships") or 0)
-    progress(f"{n_rel} possible relationships written")
     dl.write_csv(out_dir / "separated_members.csv", dl.MEMBER_COLUMNS, member_out)
     dl.write_csv(out_dir / "separated_families.csv", dl.FAMILY_COLUMNS, family_out)
     dl.write_xlsx(

@@ -23,13 +23,16 @@ from reunify.domain.names import fold_name
 from reunify.domain.reasons import ReasonCode
 
 _GENERIC = {ReasonCode.OTHER, ReasonCode.UNKNOWN}
+#: Each code's place in the vocabulary (codes are listed in this order).
+_ORDER = {code: i for i, code in enumerate(ReasonCode)}
+_KNOWN = frozenset(ReasonCode) - {ReasonCode.UNKNOWN}
 
 
 @dataclass(frozen=True, slots=True)
 class NarrativeRules:
     """The compiled data/narrative.yaml."""
 
-    shorthand: tuple[tuple[re.Pattern[str], str], ...]
+    shorthand: tuple[tuple[str, re.Pattern[str], str], ...]  # (word, its pattern, spelled out)
     separation: tuple[re.Pattern[str], ...]
     together: tuple[re.Pattern[str], ...]
     neg_before: frozenset[str]
@@ -46,8 +49,8 @@ def narrative_rules() -> NarrativeRules:
         files("reunify.audit").joinpath("data/narrative.yaml").read_text("utf-8")
     )
     short = tuple(
-        (re.compile(r"(?<![A-Z0-9])" + re.escape(fold_upper(k)) + r"(?![A-Z0-9])"), str(v).upper())
-        for k, v in raw["shorthand"].items()
+        (word, re.compile(r"(?<![A-Z0-9])" + re.escape(word) + r"(?![A-Z0-9])"), str(v).upper())
+        for word, v in ((fold_upper(k), v) for k, v in raw["shorthand"].items())
     )
     return NarrativeRules(
         shorthand=short,
@@ -70,18 +73,26 @@ def _words(values: list[Any], where: str) -> frozenset[str]:
 
 
 def fold_upper(text: str) -> str:
-    """Upper case with accents stripped, punctuation kept (patterns may need it)."""
+    """Upper case with accents stripped, punctuation kept (patterns may need it).
+
+    unidecode works character by character, so only the runs of non-ASCII characters go
+    through it (the rest would come back unchanged, slowly).
+    """
     from unidecode import unidecode
 
-    return unidecode(text).upper()
+    return _NON_ASCII.sub(lambda m: unidecode(m.group()), text).upper()
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 
 
 def expand_shorthand(text: str, rules: NarrativeRules | None = None) -> str:
     """Folded text with officer shorthand (UAC, ER, CF, USAO ...) spelled out."""
     rules = rules or narrative_rules()
     s = fold_upper(text)
-    for pat, repl in rules.shorthand:
-        s = pat.sub(repl, s)
+    for word, pat, repl in rules.shorthand:
+        if word in s:  # the pattern is the word itself between non-alphanumerics
+            s = pat.sub(repl, s)
     return s
 
 
@@ -103,12 +114,23 @@ def _clauses(sentence: str) -> list[str]:
 
 def mentions(sentence: str, patterns: Iterable[re.Pattern[str]], rules: NarrativeRules) -> bool:
     """True when a pattern occurs un-negated in some clause of the (expanded) sentence."""
-    for clause in _clauses(sentence):
-        for pat in patterns:
-            for m in pat.finditer(clause):
-                if not _negated(clause, m.start(), m.end(), rules):
-                    return True
+    clauses = _clauses(sentence)
+    return any(_mentioned(clauses, pat, rules) for pat in patterns)
+
+
+def _mentioned(clauses: Sequence[str], pat: re.Pattern[str], rules: NarrativeRules) -> bool:
+    """True when ``pat`` occurs un-negated in one of ``clauses``."""
+    for clause in clauses:
+        for m in pat.finditer(clause):
+            if not _negated(clause, m.start(), m.end(), rules):
+                return True
     return False
+
+
+@lru_cache(maxsize=1_000_000)
+def _expanded(text: str) -> str:
+    """:func:`expand_shorthand` with the shipped rules, memoised: stages 3 and 4 read the same sentences."""
+    return expand_shorthand(text, narrative_rules())
 
 
 def says_separated(narrative: str) -> bool:
@@ -136,7 +158,7 @@ def separation_sentences(narrative: str) -> list[str]:
 @lru_cache(maxsize=1_000_000)
 def _is_separation_sentence(sentence: str) -> bool:
     rules = narrative_rules()
-    return mentions(expand_shorthand(sentence, rules), rules.separation, rules)
+    return mentions(_expanded(sentence), rules.separation, rules)
 
 
 def _refine(codes: set[ReasonCode], rules: NarrativeRules) -> set[ReasonCode]:
@@ -169,13 +191,11 @@ def _read_reason_text(text: str) -> tuple[ReasonCode, ...]:
     if stripped in ReasonCode.__members__:
         return (ReasonCode(stripped),)
     codes: set[ReasonCode] = set()
-    expanded = expand_shorthand(text, rules)
+    clauses = _clauses(_expanded(text))
     codes.update(ReasonCode(str(c)) for c in normalize_reason_text(text).codes)
-    for code, pat in rules.codes:
-        if mentions(expanded, [pat], rules):
-            codes.add(code)
+    codes.update(code for code, pat in rules.codes if _mentioned(clauses, pat, rules))
     codes = _refine(codes, rules)
-    return tuple(sorted(codes & (set(ReasonCode) - {ReasonCode.UNKNOWN}), key=list(ReasonCode).index))
+    return tuple(sorted(codes & _KNOWN, key=_ORDER.__getitem__))
 
 
 def _seriousness(codes: list[ReasonCode], checks: list[ReasonCode]) -> list[ReasonCode]:
@@ -188,7 +208,7 @@ def _seriousness(codes: list[ReasonCode], checks: list[ReasonCode]) -> list[Reas
     if len(specific) != 1:
         return codes
     return sorted(
-        {*(c for c in codes if c is not ReasonCode.CRIMINAL_HISTORY), specific[0]}, key=list(ReasonCode).index
+        {*(c for c in codes if c is not ReasonCode.CRIMINAL_HISTORY), specific[0]}, key=_ORDER.__getitem__
     )
 
 
@@ -234,8 +254,8 @@ def family_reasons(  # noqa: PLR0912 - one branch per source, in order of author
                 texts.append(s)
                 narr_codes.update(found)
     rules = narrative_rules()
-    by_source["reason_field"] = sorted(_refine(field_codes, rules), key=list(ReasonCode).index)
-    by_source["narrative"] = sorted(_refine(narr_codes, rules), key=list(ReasonCode).index)
+    by_source["reason_field"] = sorted(_refine(field_codes, rules), key=_ORDER.__getitem__)
+    by_source["narrative"] = sorted(_refine(narr_codes, rules), key=_ORDER.__getitem__)
     by_source["structured_flags"] = [ReasonCode.PROSECUTION] if (prosecution_flag or to_usms) else []
     # The record checks (the narrative's other sentences) are read only when needed: as the last
     # resort, or to say how serious a bare CRIMINAL_HISTORY was.
@@ -248,7 +268,7 @@ def family_reasons(  # noqa: PLR0912 - one branch per source, in order of author
             for s in sentences(n):
                 if not _is_separation_sentence(s):
                     check_codes.update(read_reason_text(s))
-    by_source["record_checks"] = sorted(_refine(check_codes, rules) - _GENERIC, key=list(ReasonCode).index)
+    by_source["record_checks"] = sorted(_refine(check_codes, rules) - _GENERIC, key=_ORDER.__getitem__)
     if criminal_flag and not by_source["record_checks"]:
         by_source["record_checks"] = [ReasonCode.CRIMINAL_HISTORY]
     texts = list(dict.fromkeys(texts))

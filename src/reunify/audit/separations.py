@@ -13,6 +13,9 @@ Tables created: ``fam_mem`` (members with their custody records), ``fam_signals`
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
 import duckdb
 
 from reunify.audit.config import audit_settings, sql_list
@@ -31,60 +34,12 @@ def score_separations(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     cfg = audit_settings()
     cust = cfg["custody"]
     sep = cfg["separation"]
-    fam_words = "(" + "|".join(cust["family_facility_words"]) + ")"
-    orr_win, ice_win = int(cust["orr_window_days"]), int(cust["ice_window_days"])
-    rules = narrative_rules()
-    sep_re = _regex([p.pattern for p in rules.separation]).replace("'", "''")
-    tog_re = _regex([p.pattern for p in rules.together]).replace("'", "''")
-
-    con.execute(
-        f"""
-        CREATE OR REPLACE TABLE fam_child_orr AS
-        SELECT f.family_id, f.enc_uid, o.uid AS orr_uid, o.orr_flag, o.referral_date, o.discharge_date,
-            o.discharge_type, o.sponsor_relationship
-        FROM family_members f JOIN enc_p e ON e.uid = f.enc_uid
-        JOIN person_map pm ON pm.person_id = f.person_id JOIN orr o ON o.uid = pm.uid
-        WHERE f.role = 'CHILD' AND (o.referral_date IS NULL OR o.referral_date BETWEEN e.enc_date - 1
-            AND e.enc_date + {orr_win})
-        """
-    )
-    con.execute(
-        f"""
-        CREATE OR REPLACE TABLE fam_adult_ice AS
-        SELECT f.family_id, f.enc_uid, i.uid AS ice_uid, i.book_in, i.book_out, i.book_out_reason,
-            i.removal_date,
-            coalesce(regexp_matches(i.facility, '{fam_words}'), false) AS family_facility
-        FROM family_members f JOIN enc_p e ON e.uid = f.enc_uid
-        JOIN person_map pm ON pm.person_id = f.person_id JOIN ice i ON i.uid = pm.uid
-        WHERE f.role = 'PARENT' AND (i.book_in IS NULL OR i.book_in BETWEEN e.enc_date - 1
-            AND e.enc_date + {ice_win})
-        """
-    )
-    con.execute(
-        f"""
-        CREATE OR REPLACE TABLE fam_narr AS
-        SELECT f.family_id, x.i213_uid, i.narrative,
-            regexp_matches(upper(strip_accents(i.narrative)), '{sep_re}') AS maybe_sep,
-            regexp_matches(upper(strip_accents(i.narrative)), '{tog_re}') AS maybe_tog
-        FROM family_members f JOIN enc_i213 x ON x.enc_uid = f.enc_uid JOIN i213 i ON i.uid = x.i213_uid
-        """
-    )
-    # The SQL prefilter is generous; the Python reader (negations, clauses) decides whether a
-    # narrative says the family was separated. "Together" is read in SQL and counts only where no
-    # narrative of the family says separated.
-    narr = rows(con, "SELECT DISTINCT family_id, narrative FROM fam_narr WHERE maybe_sep")
-    sep_fams = sorted({r["family_id"] for r in narr if says_separated(r["narrative"])})
-    con.execute("CREATE OR REPLACE TABLE fam_narr_sep (family_id VARCHAR)")
-    if sep_fams:
-        con.executemany("INSERT INTO fam_narr_sep VALUES (?)", [(f,) for f in sep_fams])
-    con.execute(
-        """
-        CREATE OR REPLACE TABLE fam_narr_read AS
-        SELECT family_id, family_id IN (SELECT family_id FROM fam_narr_sep) AS separated,
-            bool_or(maybe_tog) AND family_id NOT IN (SELECT family_id FROM fam_narr_sep) AS together
-        FROM fam_narr GROUP BY family_id
-        """
-    )
+    _narratives(con)
+    # DuckDB follows each member into custody while Python reads the narratives.
+    with ThreadPoolExecutor(max_workers=1) as background:
+        custody = background.submit(_custody, con.cursor(), cust)
+        _narratives_read(con)
+        custody.result()
     adult_transfer = sql_list(cust["adult_transfer"])
     pros = _regex([str(p) for p in cust["prosecution_dispositions"]])
     con.execute(
@@ -161,3 +116,72 @@ def score_separations(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     got = rows(con, "SELECT status, count(*) AS n FROM fam_scores WHERE status IS NOT NULL GROUP BY status")
     counts = {r["status"]: int(r["n"]) for r in got}
     return {"findings": counts.get("finding", 0), "candidates": counts.get("candidate", 0)}
+
+
+def _custody(cur: duckdb.DuckDBPyConnection, cust: dict[str, Any]) -> None:
+    """``fam_child_orr`` and ``fam_adult_ice``: each child's ORR referrals and each parent's ICE
+    book-ins near the encounter. SQL only, on cursor ``cur`` (closed here): it runs in a thread."""
+    fam_words = "(" + "|".join(cust["family_facility_words"]) + ")"
+    orr_win, ice_win = int(cust["orr_window_days"]), int(cust["ice_window_days"])
+    try:
+        cur.execute(
+            f"""
+            CREATE OR REPLACE TABLE fam_child_orr AS
+            SELECT f.family_id, f.enc_uid, o.uid AS orr_uid, o.orr_flag, o.referral_date,
+                o.discharge_date, o.discharge_type, o.sponsor_relationship
+            FROM family_members f JOIN enc_p e ON e.uid = f.enc_uid
+            JOIN person_map pm ON pm.person_id = f.person_id JOIN orr o ON o.uid = pm.uid
+            WHERE f.role = 'CHILD' AND (o.referral_date IS NULL OR o.referral_date BETWEEN e.enc_date - 1
+                AND e.enc_date + {orr_win})
+            """
+        )
+        cur.execute(
+            f"""
+            CREATE OR REPLACE TABLE fam_adult_ice AS
+            SELECT f.family_id, f.enc_uid, i.uid AS ice_uid, i.book_in, i.book_out, i.book_out_reason,
+                i.removal_date,
+                coalesce(regexp_matches(i.facility, '{fam_words}'), false) AS family_facility
+            FROM family_members f JOIN enc_p e ON e.uid = f.enc_uid
+            JOIN person_map pm ON pm.person_id = f.person_id JOIN ice i ON i.uid = pm.uid
+            WHERE f.role = 'PARENT' AND (i.book_in IS NULL OR i.book_in BETWEEN e.enc_date - 1
+                AND e.enc_date + {ice_win})
+            """
+        )
+    finally:
+        cur.close()
+
+
+def _narratives(con: duckdb.DuckDBPyConnection) -> None:
+    """``fam_narr``: each member's I-213 narrative, flagged where it may say separated or together."""
+    rules = narrative_rules()
+    sep_re = _regex([p.pattern for p in rules.separation]).replace("'", "''")
+    tog_re = _regex([p.pattern for p in rules.together]).replace("'", "''")
+    con.execute(
+        f"""
+        CREATE OR REPLACE TABLE fam_narr AS
+        SELECT f.family_id, x.i213_uid, i.narrative,
+            regexp_matches(upper(strip_accents(i.narrative)), '{sep_re}') AS maybe_sep,
+            regexp_matches(upper(strip_accents(i.narrative)), '{tog_re}') AS maybe_tog
+        FROM family_members f JOIN enc_i213 x ON x.enc_uid = f.enc_uid JOIN i213 i ON i.uid = x.i213_uid
+        """
+    )
+
+
+def _narratives_read(con: duckdb.DuckDBPyConnection) -> None:
+    """``fam_narr_read``: the narrative signal (separated) and evidence against it (together)."""
+    # The SQL prefilter is generous; the Python reader (negations, clauses) decides whether a
+    # narrative says the family was separated. "Together" is read in SQL and counts only where no
+    # narrative of the family says separated.
+    narr = rows(con, "SELECT DISTINCT family_id, narrative FROM fam_narr WHERE maybe_sep")
+    sep_fams = sorted({r["family_id"] for r in narr if says_separated(r["narrative"])})
+    con.execute(
+        "CREATE OR REPLACE TABLE fam_narr_sep AS SELECT unnest(?::VARCHAR[]) AS family_id", [sep_fams]
+    )
+    con.execute(
+        """
+        CREATE OR REPLACE TABLE fam_narr_read AS
+        SELECT family_id, family_id IN (SELECT family_id FROM fam_narr_sep) AS separated,
+            bool_or(maybe_tog) AND family_id NOT IN (SELECT family_id FROM fam_narr_sep) AS together
+        FROM fam_narr GROUP BY family_id
+        """
+    )

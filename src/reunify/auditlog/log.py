@@ -19,7 +19,7 @@ from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, delete, func, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from reunify.auditlog.chain import (
@@ -41,7 +41,14 @@ _QUEUE = cast(Table, AuditLogQueue.__table__)
 _LOCK = cast(Table, AuditLogLock.__table__)
 
 
-_QUEUE_INSERT = insert(_QUEUE)
+_QUEUE_INSERT = insert(_QUEUE).inline()  # no RETURNING of the new id: nothing reads it
+# The sequencer's statements, built once (it runs a few times a second in every server process).
+_LOOK = select(_QUEUE.c.id).limit(1)
+_TAKE_LOCK = update(_LOCK).where(_LOCK.c.id == 1).values(appends=_LOCK.c.appends)
+_QUEUED = select(_QUEUE).order_by(_QUEUE.c.id).limit(bindparam("limit"))
+_HEAD = select(_LOG.c.seq, _LOG.c.entry_hash).order_by(_LOG.c.seq.desc()).limit(1)
+_CHAIN = insert(_LOG)
+_COUNT = update(_LOCK).where(_LOCK.c.id == 1).values(appends=_LOCK.c.appends + bindparam("n"))
 
 
 class SequencerError(RuntimeError):
@@ -64,7 +71,8 @@ def append(
     """
     payload = canonical_data(data or {})
     at = datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
-    session.execute(
+    # On the session's connection (same transaction): a Core insert needs none of the ORM's layer.
+    session.connection().execute(
         _QUEUE_INSERT,
         {
             "at": at,
@@ -82,11 +90,11 @@ def sequence_connection(conn: Connection, limit: int = BATCH) -> int:
 
     Returns how many were moved. The caller commits; until then the lock on ``audit_log_lock`` is held.
     """
-    conn.execute(update(_LOCK).where(_LOCK.c.id == 1).values(appends=_LOCK.c.appends))  # take the lock
-    rows = conn.execute(select(_QUEUE).order_by(_QUEUE.c.id).limit(limit)).all()
+    conn.execute(_TAKE_LOCK)
+    rows = conn.execute(_QUEUED, {"limit": limit}).all()
     if not rows:
         return 0
-    head = conn.execute(select(_LOG.c.seq, _LOG.c.entry_hash).order_by(_LOG.c.seq.desc()).limit(1)).first()
+    head = conn.execute(_HEAD).first()
     seq, prev = (int(head[0]), str(head[1])) if head else (0, GENESIS)
     entries: list[dict[str, Any]] = []
     for row in rows:
@@ -102,11 +110,11 @@ def sequence_connection(conn: Connection, limit: int = BATCH) -> int:
         digest = entry_hash(seq=seq, prev_hash=prev, **fields)
         entries.append({"seq": seq, **fields, "prev_hash": prev, "entry_hash": digest})
         prev = digest
-    conn.execute(insert(_LOG), entries)
+    conn.execute(_CHAIN, entries)
     removed = conn.execute(delete(_QUEUE).where(_QUEUE.c.id.in_([row.id for row in rows]))).rowcount
     if removed != len(rows):
         raise SequencerError(f"audit_log_queue lost {len(rows) - removed} entries during a batch")
-    conn.execute(update(_LOCK).where(_LOCK.c.id == 1).values(appends=_LOCK.c.appends + len(rows)))
+    conn.execute(_COUNT, {"n": len(rows)})
     return len(rows)
 
 
@@ -121,9 +129,12 @@ def sequence(session: Session, *, batch: int = BATCH) -> int:
     while True:
         # Look before locking: an empty queue costs a read, not a write (the background loop polls).
         # On SQLite the look ends before the batch begins, so the batch's first statement takes the
-        # write lock on a fresh snapshot.
-        pending = session.scalar(select(_QUEUE.c.id).limit(1))
-        session.rollback()
+        # write lock on a fresh snapshot. On PostgreSQL the batch goes on in the look's transaction
+        # (READ COMMITTED: every statement reads afresh, and taking the lock waits for any other
+        # batch), which spares a BEGIN, a ROLLBACK and a second connection check-out per batch.
+        pending = session.scalar(_LOOK)
+        if pending is None or session.connection().dialect.name == "sqlite":
+            session.rollback()
         if pending is None:
             return total
         try:

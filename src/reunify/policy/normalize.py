@@ -11,11 +11,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 from rapidfuzz.distance import OSA
@@ -59,6 +59,20 @@ class _Explained:
     explanation: str
 
 
+@dataclass(frozen=True, slots=True)
+class _ClauseHits:
+    """What the phrases find in one clause: un-negated hits by position, and negated mentions."""
+
+    hits: tuple[tuple[ReasonCode, str | None], ...]
+    negated: tuple[str, ...]
+
+
+_V = TypeVar("_V")
+
+#: Memos hold at most this many entries each; a full memo starts again (memory stays bounded).
+_MEMO_LIMIT = 200_000
+
+
 @dataclass(frozen=True)
 class ReasonPatterns:
     """Everything ``reasons.yaml`` says, compiled."""
@@ -73,6 +87,10 @@ class ReasonPatterns:
     typo_max_distance: int
     negation_cues: frozenset[str]
     negation_window: int
+    # Memos of pure readings under these patterns, filled as texts are read (not part of the
+    # patterns' identity): each token's typo correction, and each clause's phrase hits.
+    token_memo: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+    clause_memo: dict[str, _ClauseHits] = field(default_factory=dict, compare=False, repr=False)
 
 
 def load_reason_patterns(path: Path | None = None) -> ReasonPatterns:
@@ -249,15 +267,9 @@ class _Found:
 def _find(corrected: str, pats: ReasonPatterns) -> _Found:
     found = _Found(quotes={}, notes={}, negated=[])
     for clause in (c.strip() for c in _CLAUSE_SPLIT.split(corrected)):
-        hits: list[tuple[int, ReasonCode, str | None]] = []
-        for entry in pats.codes:
-            for phrase in entry.phrases:
-                for match in phrase.regex.finditer(clause):
-                    if _is_negated(clause, match.start(), pats):
-                        found.negated.append(f"“{_context(clause, match)}” (negated, not {entry.code})")
-                    else:
-                        hits.append((match.start(), entry.code, phrase.note))
-        for _, code, note in sorted(hits, key=lambda h: h[0]):
+        read = _clause_hits(clause, pats)
+        found.negated.extend(read.negated)
+        for code, note in read.hits:
             quotes = found.quotes.setdefault(code, [])
             if clause not in quotes:
                 quotes.append(clause)
@@ -267,6 +279,31 @@ def _find(corrected: str, pats: ReasonPatterns) -> _Found:
     return found
 
 
+def _clause_hits(clause: str, pats: ReasonPatterns) -> _ClauseHits:
+    """Every phrase's matches in ``clause`` (memoised per clause: clauses repeat across texts)."""
+    read = pats.clause_memo.get(clause)
+    if read is None:
+        hits: list[tuple[int, ReasonCode, str | None]] = []
+        negated: list[str] = []
+        for entry in pats.codes:
+            for phrase in entry.phrases:
+                for match in phrase.regex.finditer(clause):
+                    if _is_negated(clause, match.start(), pats):
+                        negated.append(f"“{_context(clause, match)}” (negated, not {entry.code})")
+                    else:
+                        hits.append((match.start(), entry.code, phrase.note))
+        ordered = tuple((code, note) for _, code, note in sorted(hits, key=lambda h: h[0]))
+        read = _ClauseHits(hits=ordered, negated=tuple(negated))
+        _remember(pats.clause_memo, clause, read)
+    return read
+
+
+def _remember(memo: dict[str, _V], key: str, value: _V) -> None:
+    if len(memo) >= _MEMO_LIMIT:
+        memo.clear()
+    memo[key] = value
+
+
 def normalize_many(texts: Sequence[str], patterns: ReasonPatterns | None = None) -> list[NormalizedReason]:
     """:func:`normalize_reason_text` for each text, in order."""
     return [normalize_reason_text(text, patterns) for text in texts]
@@ -274,23 +311,30 @@ def normalize_many(texts: Sequence[str], patterns: ReasonPatterns | None = None)
 
 def _correct_typos(folded: str, pats: ReasonPatterns) -> tuple[str, list[tuple[str, str]]]:
     corrections: list[tuple[str, str]] = []
-    words = pats.typo_words
 
     def fix(match: re.Match[str]) -> str:
         token = match.group(0)
-        if len(token) < pats.typo_min_length or token in words:
-            return token
-        if any(token.startswith(w) or w.startswith(token) for w in words):
-            return token
-        allowed = pats.typo_max_distance if len(token) >= pats.typo_long_length else 1
-        best = min(words, key=lambda w: (OSA.distance(token, w), w))
-        if OSA.distance(token, best) <= allowed:
-            if (token, best) not in corrections:
-                corrections.append((token, best))
-            return best
-        return token
+        best = pats.token_memo.get(token)
+        if best is None:
+            best = _typo_fix(token, pats)
+            _remember(pats.token_memo, token, best)
+        if best != token and (token, best) not in corrections:
+            corrections.append((token, best))
+        return best
 
     return _WORD.sub(fix, folded), corrections
+
+
+def _typo_fix(token: str, pats: ReasonPatterns) -> str:
+    """The word ``token`` is read as: the closest typo word when near enough, else itself."""
+    words = pats.typo_words
+    if len(token) < pats.typo_min_length or token in words:
+        return token
+    if any(token.startswith(w) or w.startswith(token) for w in words):
+        return token
+    allowed = pats.typo_max_distance if len(token) >= pats.typo_long_length else 1
+    best = min(words, key=lambda w: (OSA.distance(token, w), w))
+    return best if OSA.distance(token, best) <= allowed else token
 
 
 def _is_negated(clause: str, start: int, pats: ReasonPatterns) -> bool:

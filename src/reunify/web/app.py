@@ -92,6 +92,11 @@ def create_app(settings: WebSettings | None = None, *, engine: Engine | None = N
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = session_factory(engine)
+    # Sessions whose statements each commit on their own (no BEGIN and COMMIT round trips), for routes
+    # whose one write is their audit entry: see reunify.web.deps.authorize.
+    app.state.autocommit_session_factory = session_factory(
+        engine.execution_options(isolation_level="AUTOCOMMIT")
+    )
     app.state.signer = SessionSigner(settings.secret_key, settings.session_max_age_s)
     app.state.templates = Templates(settings)
     app.add_middleware(_SecurityHeaders)

@@ -1,14 +1,21 @@
-"""The REST API for records: encounters, people, relationships, separations and their follow-up."""
+"""The REST API for records: encounters, people, relationships, separations and their follow-up.
+
+The two busiest routes, a family's look-up and a proposed separation, are ``async`` routes on
+:func:`~reunify.web.deps.authorize` (one dependency, two worker-thread hops: see there); the others
+are sync routes on :func:`~reunify.web.deps.require`. Both give the same answers to the same requests.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query
+from sqlalchemy.orm import Session
 
 from reunify.domain.model import SeparationStatus
 from reunify.web import schemas as s
-from reunify.web.deps import Actor, SessionDep, SettingsDep, require
+from reunify.web.deps import Actor, Authorized, SessionDep, SettingsDep, authorize, require
 from reunify.web.permissions import Permission
 from reunify.web.services import records
 from reunify.web.services.context import Ctx
@@ -25,6 +32,18 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 CONFLICT: dict[int | str, dict[str, Any]] = {
     409: {"description": "changed by someone else: nothing saved; current record and your changes returned"}
 }
+T = TypeVar("T")
+
+
+async def _committed(auth: Authorized, work: Callable[[Ctx], T]) -> T:
+    """``work`` in the request's session as the signed-in actor, then commit: one worker-thread hop."""
+
+    def run(session: Session) -> T:
+        out = work(Ctx(session, auth.actor, auth.settings.audit_log_enabled))
+        session.commit()
+        return out
+
+    return await auth.run(run)
 
 
 @router.post("/encounters", response_model=s.EncounterOut, status_code=201, responses=ERRORS)
@@ -52,16 +71,12 @@ def list_encounters(
 
 
 @router.get("/encounters/{encounter_id}", response_model=s.EncounterOut, responses=ERRORS)
-def get_encounter(
+async def get_encounter(
     encounter_id: Id,
-    db: SessionDep,
-    settings: SettingsDep,
-    user: Annotated[Actor, Depends(require(Permission.RECORDS_READ))],
+    auth: Annotated[Authorized, Depends(authorize(Permission.RECORDS_READ, autocommit=True))],
 ) -> s.EncounterOut:
     """An encounter (a family as it presented) with its people and relationships; the view is logged."""
-    out = records.get_encounter(Ctx(db, user, settings.audit_log_enabled), encounter_id)
-    db.commit()
-    return out
+    return await _committed(auth, lambda ctx: records.get_encounter(ctx, encounter_id))
 
 
 @router.get("/people/{person_id}", response_model=s.PersonOut, responses=ERRORS)
@@ -91,20 +106,13 @@ def record_relationship(
 
 
 @router.post("/separations", response_model=s.SeparationOut, status_code=201, responses=ERRORS)
-def propose_separation(
-    body: s.SeparationIn,
-    request: Request,
-    db: SessionDep,
-    settings: SettingsDep,
-    user: Annotated[Actor, Depends(require(Permission.SEPARATION_PROPOSE))],
+async def propose_separation(
+    body: s.SeparationIn, auth: Annotated[Authorized, Depends(authorize(Permission.SEPARATION_PROPOSE))]
 ) -> s.SeparationOut:
     """Propose a separation. Reasons any framework in force finds inconsistent or undetermined are refused
     (422) without a justification; every separation waits for a supervisor's approval."""
-    out = records.propose_separation(
-        Ctx(db, user, settings.audit_log_enabled), body, ruleset_for(settings.ruleset_path)
-    )
-    db.commit()
-    return out
+    path = auth.settings.ruleset_path  # the rule set is read once per process (in the worker thread)
+    return await _committed(auth, lambda ctx: records.propose_separation(ctx, body, ruleset_for(path)))
 
 
 @router.get("/separations", response_model=list[s.SeparationSummary], responses=ERRORS)

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, Protocol, cast
 
-from sqlalchemy import Row, Select, Table, bindparam, func, select
+from sqlalchemy import Row, Select, Table, bindparam, func, insert, null, select, union_all
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -24,7 +25,6 @@ from reunify.domain.names import fold_name
 from reunify.domain.ports import lookup_port
 from reunify.domain.reasons import ReasonCode
 from reunify.errors import UserError
-from reunify.policy.rejudge import verdict_rows
 from reunify.policy.ruleset import RuleSet
 from reunify.store.crypto import a_number_index
 from reunify.store.schema.canonical import (
@@ -179,10 +179,18 @@ _PEO = cast(Table, Person.__table__)
 _NAM = cast(Table, PersonName.__table__)
 _REL = cast(Table, FamilyRelationship.__table__)
 _SEP = cast(Table, Separation.__table__)
+_CUS = cast(Table, CustodyEpisode.__table__)
+_INSERT_SEPARATION = insert(_SEP).returning(_SEP.c.id)
+# The rows below the separation: no RETURNING of their new ids (``inline``), nothing reads them.
+_INSERT_REASON = insert(cast(Table, SeparationReason.__table__)).inline()
+_INSERT_PARTY = insert(cast(Table, SeparationParty.__table__)).inline()
+_INSERT_VERDICT = insert(cast(Table, SeparationVerdict.__table__)).inline()
+_INSERT_NOTE = insert(cast(Table, SeparationNote.__table__)).inline()
+_INSERT_NOTIFICATION = insert(cast(Table, Notification.__table__)).inline()
 
 
 def _member_ids(session: Session, encounter_id: int) -> set[int]:
-    return set(session.scalars(_MEMBERS, {"encounter_id": encounter_id}))
+    return set(session.connection().scalars(_MEMBERS, {"encounter_id": encounter_id}))
 
 
 def _role_of(relationship_to_head: str | None, is_head: bool | None) -> str:
@@ -219,23 +227,28 @@ def _encounter_people_stmt(*, show: bool) -> Select[Any]:
 _PEOPLE_SHOWN = _encounter_people_stmt(show=True)
 _PEOPLE_HIDDEN = _encounter_people_stmt(show=False)  # hidden identities are not even decrypted
 _MEMBERS = select(_MEM.c.person_id).where(_MEM.c.encounter_id == bindparam("encounter_id"))
-_ENCOUNTER_RELATIONSHIPS = select(
-    _REL.c.person_a_id, _REL.c.person_b_id, _REL.c.kind, _REL.c.inverse_kind, _REL.c.verification_method
-).where(
-    _REL.c.person_a_id.in_(_MEMBERS.scalar_subquery()), _REL.c.person_b_id.in_(_MEMBERS.scalar_subquery())
-)
-_ENCOUNTER_SEPARATIONS = (
-    select(_SEP.c.id).where(_SEP.c.encounter_id == bindparam("encounter_id")).order_by(_SEP.c.id)
+# The relationships among the encounter's people and the ids of its separations, in one round trip:
+# a separation's row has its id as person_a_id and nulls for the rest (person_b_id is never null for a
+# relationship).
+_ENCOUNTER_RELATIONSHIPS_AND_SEPARATIONS = union_all(
+    select(
+        _REL.c.person_a_id, _REL.c.person_b_id, _REL.c.kind, _REL.c.inverse_kind, _REL.c.verification_method
+    ).where(
+        _REL.c.person_a_id.in_(_MEMBERS.scalar_subquery()),
+        _REL.c.person_b_id.in_(_MEMBERS.scalar_subquery()),
+    ),
+    select(_SEP.c.id, null(), null(), null(), null()).where(_SEP.c.encounter_id == bindparam("encounter_id")),
 )
 
 
 def _encounter_view(ctx: Ctx, encounter_id: int) -> s.EncounterOut:
-    """The encounter with its people (first name of each), relationships and separations: three
-    Core queries, no ORM objects (the read path of the busiest page). NotFoundError, ForbiddenError."""
-    session = ctx.session
+    """The encounter with its people (first name of each), relationships and separations: two Core
+    queries on the session's connection, no ORM objects (the read path of the busiest page).
+    NotFoundError, ForbiddenError."""
+    conn = ctx.session.connection()
     show = ctx.actor.sees_identities
     params = {"encounter_id": encounter_id}
-    rows = session.execute(_PEOPLE_SHOWN if show else _PEOPLE_HIDDEN, params).all()
+    rows = conn.execute(_PEOPLE_SHOWN if show else _PEOPLE_HIDDEN, params).all()
     if not rows:
         raise NotFoundError(f"no encounter #{encounter_id}")
     head = rows[0]
@@ -249,8 +262,13 @@ def _encounter_view(ctx: Ctx, encounter_id: int) -> s.EncounterOut:
         people.append(
             _person_row_out(r, r.person_id, show=show, role=_role_of(r.relationship_to_head, r.is_head))
         )
-    rels = session.execute(_ENCOUNTER_RELATIONSHIPS, params).all() if people else []
-    sep_ids = session.scalars(_ENCOUNTER_SEPARATIONS, params).all()
+    rels: list[Row[Any]] = []
+    sep_ids: list[int] = []
+    for r in conn.execute(_ENCOUNTER_RELATIONSHIPS_AND_SEPARATIONS, params):
+        if r.person_b_id is None:
+            sep_ids.append(r.person_a_id)
+        else:
+            rels.append(r)
     return s.EncounterOut(
         id=encounter_id,
         port_code=head.port_code,
@@ -259,7 +277,7 @@ def _encounter_view(ctx: Ctx, encounter_id: int) -> s.EncounterOut:
         encounter_date=head.encounter_date,
         people=people,
         relationships=[_relationship_out(r) for r in rels],
-        separation_ids=list(sep_ids),
+        separation_ids=sorted(sep_ids),
     )
 
 
@@ -425,14 +443,25 @@ def propose_separation(ctx: Ctx, data: s.SeparationIn, ruleset: RuleSet) -> s.Se
 
     Reasons any framework in force finds inconsistent or undetermined need a written justification
     (UserError without one) and notify headquarters. The verdicts are stored with the rule set's hash.
+    Written with Core inserts on the session's connection (no ORM objects: the busiest write).
     """
     _writer(ctx)
-    encounter = _load_encounter(ctx, data.encounter_id)
-    members = _member_ids(ctx.session, encounter.id)
+    conn = ctx.session.connection()
+    show = ctx.actor.sees_identities
+    # The encounter, its members and their people as the response shows them, in one query.
+    rows = conn.execute(_PEOPLE_SHOWN if show else _PEOPLE_HIDDEN, {"encounter_id": data.encounter_id}).all()
+    if not rows:
+        raise NotFoundError(f"no encounter #{data.encounter_id}")
+    encounter = rows[0]
+    ctx.check_port(encounter.port_code)
+    members: dict[int, s.PersonOut] = {}
+    for r in rows:
+        if r.person_id is not None and r.person_id not in members:  # the first name of each is shown
+            members[r.person_id] = _person_row_out(r, r.person_id, show=show)
     parents, children = list(dict.fromkeys(data.parent_ids)), list(dict.fromkeys(data.child_ids))
     if set(parents) & set(children):
         raise UserError("a person cannot be both a parent and a child in one separation")
-    if not set(parents) | set(children) <= members:
+    if not set(parents) | set(children) <= members.keys():
         raise UserError("every parent and child must belong to this encounter")
     if data.separation_date < encounter.encounter_date:
         raise UserError("a separation cannot precede the family's encounter")
@@ -446,75 +475,108 @@ def propose_separation(ctx: Ctx, data: s.SeparationIn, ruleset: RuleSet) -> s.Se
             f"these reasons are not consistent with every framework in force ({flagged}): "
             "write a justification; a supervisor must approve it"
         )
-    session = ctx.session
-    sep = Separation(
-        encounter_id=encounter.id,
+    head = _NewSeparation(
+        id=0,
+        encounter_id=data.encounter_id,
         port_code=encounter.port_code,
         separation_date=data.separation_date,
-        officer=ctx.actor.log_id,
         status=SeparationStatus.PENDING_APPROVAL.value,
         narrative=data.narrative,
         justification=justification or None,
-        reunifications=[],  # known empty: building the response does not lazy-load them
-        contacts=[],
-        **SRC,
+        officer=ctx.actor.log_id,
     )
-    for code in dict.fromkeys(data.reasons):
-        sep.reasons.append(SeparationReason(code=code.value, **SRC))
-    for pid in parents:
-        sep.parties.append(SeparationParty(person_id=pid, role=PartyRole.PARENT.value, **SRC))
-    for pid in children:
-        sep.parties.append(SeparationParty(person_id=pid, role=PartyRole.CHILD.value, **SRC))
-    # The verdicts go in with the separation, in one flush: the relationship fills in their
-    # separation_id when the separation's id is known (0 is only a placeholder until then).
-    sep.verdicts = verdict_rows(
-        separation_id=0,
-        verdicts=judgement.verdicts,
-        ruleset_hash=judgement.ruleset_hash,
-        judged_at=datetime.now(UTC),
+    head.id = conn.execute(
+        _INSERT_SEPARATION,
+        {
+            "encounter_id": head.encounter_id,
+            "port_code": head.port_code,
+            "separation_date": head.separation_date,
+            "officer": head.officer,
+            "status": head.status,
+            "narrative": head.narrative,
+            "justification": head.justification,
+            "version_id": head.version_id,
+            **SRC,
+        },
+    ).scalar_one()
+    reasons = list(dict.fromkeys(data.reasons))
+    parties = [(pid, PartyRole.PARENT.value) for pid in parents] + [
+        (pid, PartyRole.CHILD.value) for pid in children
+    ]
+    conn.execute(_INSERT_REASON, [{"separation_id": head.id, "code": r.value, **SRC} for r in reasons])
+    conn.execute(
+        _INSERT_PARTY,
+        [{"separation_id": head.id, "person_id": pid, "role": role, **SRC} for pid, role in parties],
     )
-    session.add(sep)
-    session.flush()
-    evidence: list[SeparationNote] = []
-    if data.evidence.strip():
-        evidence.append(
-            SeparationNote(
-                separation_id=sep.id,
-                kind="evidence",
-                body=data.evidence.strip(),
-                author=ctx.actor.log_id,
-                created_at=_now(),
-            )
+    if judgement.verdicts:
+        judged_at = datetime.now(UTC)
+        conn.execute(
+            _INSERT_VERDICT,
+            [
+                {
+                    "separation_id": head.id,
+                    "framework_id": v.framework_id,
+                    "verdict": v.verdict,
+                    "rule_id": v.rule_id,
+                    "explanation": v.explanation,
+                    "ruleset_hash": judgement.ruleset_hash,
+                    "judged_at": judged_at,
+                    **SRC,
+                }
+                for v in judgement.verdicts
+            ],
         )
-        session.add(evidence[0])
+    evidence = data.evidence.strip()
+    if evidence:
+        conn.execute(
+            _INSERT_NOTE,
+            {
+                "separation_id": head.id,
+                "kind": "evidence",
+                "body": evidence,
+                "author": ctx.actor.log_id,
+                "created_at": _now(),
+            },
+        )
     if judgement.needs_approval:
         frameworks = (
             ", ".join(f"{v.framework_id} ({v.verdict})" for v in judgement.flagged) or "no framework in force"
         )
-        session.add(
-            Notification(
-                created_at=_now(),
-                audience=Role.HEADQUARTERS.value,
-                kind="separation_flagged",
-                target_kind="separation",
-                target_id=str(sep.id),
-                message=(
-                    f"Separation #{sep.id} at port {sep.port_code} on {sep.separation_date.isoformat()} "
+        conn.execute(
+            _INSERT_NOTIFICATION,
+            {
+                "created_at": _now(),
+                "audience": Role.HEADQUARTERS.value,
+                "kind": "separation_flagged",
+                "target_kind": "separation",
+                "target_id": str(head.id),
+                "message": (
+                    f"Separation #{head.id} at port {head.port_code} on {head.separation_date.isoformat()} "
                     f"for {', '.join(r.value for r in judgement.reasons)}: {frameworks}. "
                     "Justified; awaiting a supervisor."
                 ),
-            )
+            },
         )
-    session.flush()
-    out = _separation_out(ctx, sep, notes=(evidence, []))  # a new separation: its only notes are these
+    out = _separation_view(  # a new separation: nothing but what was just written
+        ctx,
+        head,
+        people={pid: members[pid] for pid, _ in parties},
+        parties=parties,
+        reasons=reasons,
+        verdicts=judgement.verdicts,
+        reunified=[],
+        contacts=[],
+        evidence=evidence or None,
+        decision_note=None,
+    )
     ctx.log(
         AuditEvent.SEPARATION_PROPOSE,
         target_kind="separation",
-        target_id=sep.id,
+        target_id=head.id,
         data={
-            "encounter_id": encounter.id,
-            "port_code": sep.port_code,
-            "separation_date": sep.separation_date.isoformat(),
+            "encounter_id": data.encounter_id,
+            "port_code": head.port_code,
+            "separation_date": head.separation_date.isoformat(),
             "reasons": [r.value for r in judgement.reasons],
             "parent_ids": parents,
             "child_ids": children,
@@ -565,46 +627,111 @@ def _latest_verdicts(sep: Separation) -> list[SeparationVerdict]:
     return [v for v in sorted(sep.verdicts, key=lambda v: v.id) if v.ruleset_hash == latest]
 
 
-def _separation_out(
-    ctx: Ctx, sep: Separation, *, notes: tuple[list[SeparationNote], list[SeparationNote]] | None = None
-) -> s.SeparationOut:
-    """The separation as ``ctx.actor`` may see it. ``notes``: its (evidence, decision) notes when the
-    caller already knows them (a separation just created), else they are read."""
-    session = ctx.session
-    show = ctx.actor.sees_identities
-    people = _people(session, [pt.person_id for pt in sep.parties], show=show)
-    parents = [
-        people[pt.person_id].model_copy(update={"role": "PARENT"})
-        for pt in sep.parties
-        if pt.role == "PARENT"
-    ]
-    children = [
-        people[pt.person_id].model_copy(update={"role": "CHILD"}) for pt in sep.parties if pt.role == "CHILD"
-    ]
-    custody = (
-        session.scalars(
-            select(CustodyEpisode)
-            .where(
-                CustodyEpisode.person_id.in_(list(people)), CustodyEpisode.start_date >= sep.separation_date
-            )
-            .order_by(CustodyEpisode.start_date, CustodyEpisode.id)
-        ).all()
-        if people
-        else []
+def _separation_out(ctx: Ctx, sep: Separation) -> s.SeparationOut:
+    """The separation as ``ctx.actor`` may see it (its notes are read)."""
+    evidence, decisions = _notes(ctx.session, sep.id, "evidence"), _notes(ctx.session, sep.id, "decision")
+    return _separation_view(
+        ctx,
+        sep,
+        parties=[(pt.person_id, pt.role) for pt in sep.parties],
+        reasons=[ReasonCode(r.code) for r in sep.reasons],
+        verdicts=_latest_verdicts(sep),
+        reunified=[r.reunification_date for r in sep.reunifications],
+        contacts=sorted(((c.contact_date, c.kind) for c in sep.contacts), key=lambda c: c[0]),
+        evidence="\n\n".join(n.body for n in evidence) or None,
+        decision_note=decisions[-1].body if decisions else None,
     )
-    verdicts = _latest_verdicts(sep)
+
+
+class _SeparationFields(Protocol):
+    """The scalar fields of a separation the response shows (a :class:`Separation` has them)."""
+
+    id: int
+    encounter_id: int | None
+    port_code: str
+    separation_date: date
+    status: str
+    narrative: str | None
+    justification: str | None
+    officer: str | None
+    approved_by: str | None
+    approved_at: datetime | None
+    version_id: int
+
+
+@dataclass
+class _NewSeparation:
+    """A separation just proposed (written with Core inserts): what its response needs."""
+
+    id: int
+    encounter_id: int | None
+    port_code: str
+    separation_date: date
+    status: str
+    narrative: str | None
+    justification: str | None
+    officer: str | None
+    approved_by: str | None = None
+    approved_at: datetime | None = None
+    version_id: int = 1  # the first version, as the ORM's version counter starts it
+
+
+class _VerdictFields(Protocol):
+    @property
+    def framework_id(self) -> str: ...
+    @property
+    def verdict(self) -> str: ...
+    @property
+    def rule_id(self) -> str | None: ...
+    @property
+    def explanation(self) -> str: ...
+
+
+_CUSTODY_SINCE = (
+    select(_CUS.c.person_id, _CUS.c.agency, _CUS.c.facility, _CUS.c.start_date, _CUS.c.end_date)
+    .where(_CUS.c.person_id.in_(bindparam("ids", expanding=True)), _CUS.c.start_date >= bindparam("since"))
+    .order_by(_CUS.c.start_date, _CUS.c.id)
+)
+
+
+def _separation_view(
+    ctx: Ctx,
+    sep: _SeparationFields,
+    *,
+    people: dict[int, s.PersonOut] | None = None,
+    parties: Sequence[tuple[int, str]],
+    reasons: Sequence[ReasonCode],
+    verdicts: Sequence[_VerdictFields],
+    reunified: Sequence[date],
+    contacts: Sequence[tuple[date, str]],
+    evidence: str | None,
+    decision_note: str | None,
+) -> s.SeparationOut:
+    """The response for a separation as ``ctx.actor`` may see it, from its fields: ``parties`` as
+    (person id, role) in stored order, ``verdicts`` under the latest rule set, ``contacts`` by date;
+    ``people``: the parties as the actor may see them, when the caller has them already."""
+    session = ctx.session
+    if people is None:
+        people = _people(session, [pid for pid, _ in parties], show=ctx.actor.sees_identities)
+    parents = [people[pid].model_copy(update={"role": "PARENT"}) for pid, role in parties if role == "PARENT"]
+    children = [people[pid].model_copy(update={"role": "CHILD"}) for pid, role in parties if role == "CHILD"]
+    if people:
+        session.flush()  # custody written earlier in this transaction counts (as an ORM query autoflushes)
+        custody = session.connection().execute(
+            _CUSTODY_SINCE, {"ids": list(people), "since": sep.separation_date}
+        )
+    else:
+        custody = None
     from reunify.web.services.policy import ruleset_for  # cached
 
     quotes = _quotes(ruleset_for(None), verdicts)
-    evidence, decisions = notes or (_notes(session, sep.id, "evidence"), _notes(session, sep.id, "decision"))
-    reunified = [r.reunification_date for r in sep.reunifications]
     return s.SeparationOut(
         id=sep.id,
         encounter_id=sep.encounter_id,
         port_code=sep.port_code,
         separation_date=sep.separation_date,
         status=SeparationStatus(sep.status),
-        reasons=[ReasonCode(r.code) for r in sep.reasons],
+        reasons=list(reasons),
         verdicts=[
             s.VerdictOut(
                 framework_id=v.framework_id,
@@ -619,12 +746,12 @@ def _separation_out(
         ],
         needs_justification=any(v.verdict in FLAGGED for v in verdicts),
         narrative=sep.narrative,
-        evidence="\n\n".join(n.body for n in evidence) or None,
+        evidence=evidence,
         justification=sep.justification,
         proposed_by=_staff_name(ctx, sep.officer),
         approved_by=_staff_name(ctx, sep.approved_by),
         approved_at=sep.approved_at,
-        decision_note=decisions[-1].body if decisions else None,
+        decision_note=decision_note,
         reunification_date=max(reunified) if reunified else None,
         version=sep.version_id,
         parents=parents,
@@ -637,12 +764,9 @@ def _separation_out(
                 start_date=c.start_date,
                 end_date=c.end_date,
             )
-            for c in custody
+            for c in custody or ()
         ],
-        contacts=[
-            s.ContactOut(contact_date=c.contact_date, kind=c.kind)
-            for c in sorted(sep.contacts, key=lambda c: c.contact_date)
-        ],
+        contacts=[s.ContactOut(contact_date=day, kind=kind) for day, kind in contacts],
     )
 
 
@@ -661,7 +785,7 @@ def _people(session: Session, ids: list[int], *, show: bool) -> dict[int, s.Pers
     if not ids:
         return {}
     out: dict[int, s.PersonOut] = {}
-    for r in session.execute(_PEOPLE_BY_ID if show else _PEOPLE_BY_ID_HIDDEN, {"ids": ids}):
+    for r in session.connection().execute(_PEOPLE_BY_ID if show else _PEOPLE_BY_ID_HIDDEN, {"ids": ids}):
         if r.id in out:
             continue  # a further name: the first is shown
         out[r.id] = _person_row_out(r, r.id, show=show)
@@ -692,7 +816,7 @@ def _staff_name(ctx: Ctx, ref: str | None) -> str | None:
     return user.username if user is not None else ref
 
 
-def _quotes(ruleset: RuleSet, verdicts: Sequence[SeparationVerdict]) -> dict[str, tuple[str, str]]:
+def _quotes(ruleset: RuleSet, verdicts: Sequence[_VerdictFields]) -> dict[str, tuple[str, str]]:
     out: dict[str, tuple[str, str]] = {}
     known = {f.id: f for f in ruleset.frameworks}
     for v in verdicts:
