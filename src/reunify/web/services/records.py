@@ -643,25 +643,10 @@ def _separation_out(ctx: Ctx, sep: Separation) -> s.SeparationOut:
     )
 
 
-class _SeparationFields(Protocol):
-    """The scalar fields of a separation the response shows (a :class:`Separation` has them)."""
-
-    id: int
-    encounter_id: int | None
-    port_code: str
-    separation_date: date
-    status: str
-    narrative: str | None
-    justification: str | None
-    officer: str | None
-    approved_by: str | None
-    approved_at: datetime | None
-    version_id: int
-
-
 @dataclass
 class _NewSeparation:
-    """A separation just proposed (written with Core inserts): what its response needs."""
+    """A separation just proposed (written with Core inserts): the fields of a :class:`Separation`
+    its response needs."""
 
     id: int
     encounter_id: int | None
@@ -696,7 +681,7 @@ _CUSTODY_SINCE = (
 
 def _separation_view(
     ctx: Ctx,
-    sep: _SeparationFields,
+    sep: Separation | _NewSeparation,
     *,
     people: dict[int, s.PersonOut] | None = None,
     parties: Sequence[tuple[int, str]],
