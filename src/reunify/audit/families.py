@@ -100,8 +100,9 @@ def build_families(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         """
         CREATE OR REPLACE TABLE fam_orr_anum AS
         SELECT DISTINCT a.k AS ak, o.k AS ck FROM fam_orr o
-        JOIN (SELECT k, unnest(p_anums) AS a_num FROM fam_enc WHERE NOT is_child) a
-            ON a.a_num = o.parent_a_num
+        JOIN person_records r ON r.a_number = o.parent_a_num JOIN person_map m ON m.uid = r.uid
+        JOIN fam_enc a ON a.person_id = m.person_id
+        WHERE NOT a.is_child
         """
     )
     # Each surname's frequency: the share of all encounters whose family name carries it.
@@ -163,6 +164,7 @@ def build_families(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         "fam_orr_anum",
         "fam_candidates",
         "fam_pairs_base",
+        "fam_given",
     )
     expected = _surname_density(con, int(cfg["co_presentation_tf"]["min_encounters"]))
     _drop(con, "fam_tf")
@@ -260,15 +262,7 @@ def _encounters(con: duckdb.DuckDBPyConnection, cfg: dict[str, Any]) -> None:
     con.execute(
         f"""
         CREATE OR REPLACE TABLE enc_p AS
-        WITH facts AS (
-            -- each person's alien numbers, and every spelling of the first given name their records
-            -- carry (a typo in one record must not hide the child an I-213 names: GSUTAVO / GUSTAVO
-            -- / Gustvao)
-            SELECT m.person_id, list_distinct(list(r.a_number)) AS a_numbers,
-                list(r.given_first) FILTER (WHERE length(r.given_first) >= 3) AS given_firsts
-            FROM person_records r JOIN person_map m USING (uid) GROUP BY m.person_id
-        ),
-        modes AS (
+        WITH modes AS (
             -- the sex and the date of birth most often recorded (a tie to the smallest), read only
             -- where an encounter lacks its own: computed for those encounters' persons alone
             SELECT m.person_id, mode(r.sex ORDER BY r.sex) FILTER (WHERE r.sex IS NOT NULL) AS sex,
@@ -280,13 +274,9 @@ def _encounters(con: duckdb.DuckDBPyConnection, cfg: dict[str, Any]) -> None:
         ),
         x AS (
             -- the encounter's date of birth, else the person's from their other records
-            SELECT e.*, m.person_id, coalesce(e.sex, d.sex) AS psex, coalesce(f.a_numbers, []) AS p_anums,
-                list_distinct(list_concat(
-                    CASE WHEN length(e.given_toks[1]) >= 3 THEN [e.given_toks[1]] ELSE [] END,
-                    coalesce(f.given_firsts, []))) AS p_givens,
+            SELECT e.*, m.person_id, coalesce(e.sex, d.sex) AS psex,
                 coalesce(age_at(e.dob_date, e.dob_prec, e.enc_date), age_at(d.dob, 'day', e.enc_date)) AS age
-            FROM enc e JOIN person_map m USING (uid) LEFT JOIN facts f USING (person_id)
-            LEFT JOIN modes d USING (person_id)
+            FROM enc e JOIN person_map m USING (uid) LEFT JOIN modes d USING (person_id)
             WHERE e.port_code IS NOT NULL AND e.enc_date IS NOT NULL
         )
         SELECT *, coalesce(age < {int(cfg["adult_age"])},
@@ -300,8 +290,30 @@ def _encounters(con: duckdb.DuckDBPyConnection, cfg: dict[str, Any]) -> None:
         """
         CREATE OR REPLACE TEMP VIEW fam_enc AS
         SELECT rowid AS k, uid, person_id, event_id, port_code, enc_date, is_child, group_id, relationship,
-            given_toks, family_toks, p_givens, p_anums, psex, age, cit
+            given_toks, family_toks, psex, age, cit
         FROM enc_p
+        """
+    )
+    # ``fam_given``: every spelling of the first given name the person's records carry (a typo in
+    # one record must not hide the child an I-213 names: GSUTAVO / GUSTAVO / Gustvao), a row per
+    # spelling. A record's ``given_first`` is its ``given_toks[1]`` (prepare); the encounters'
+    # persons are known already, so only the other sources' records are looked up by uid (and the
+    # few encounters without a port or a date that enc_p leaves out).
+    con.execute(
+        """
+        CREATE OR REPLACE TABLE fam_given AS
+        SELECT e.k, g.g FROM (
+            SELECT DISTINCT person_id, g FROM (
+                SELECT m.person_id, r.given_first AS g
+                FROM person_records r JOIN person_map m USING (uid)
+                WHERE r.src <> 'encounters' AND length(r.given_first) >= 3
+                UNION ALL
+                SELECT person_id, given_toks[1] FROM enc_p WHERE length(given_toks[1]) >= 3
+                UNION ALL
+                SELECT m.person_id, x.given_toks[1] FROM enc x JOIN person_map m USING (uid)
+                WHERE (x.port_code IS NULL OR x.enc_date IS NULL) AND length(x.given_toks[1]) >= 3
+            )
+        ) g JOIN fam_enc e USING (person_id)
         """
     )
 
@@ -322,7 +334,7 @@ def _narratives(con: duckdb.DuckDBPyConnection, cfg: dict[str, Any]) -> None:
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE fam_names AS
-        SELECT DISTINCT g FROM (SELECT unnest(p_givens) AS g FROM enc_p)
+        SELECT DISTINCT g FROM fam_given
         WHERE regexp_full_match(g, '[A-Z]{3,}')
         """
     )
@@ -388,8 +400,8 @@ def _narratives(con: duckdb.DuckDBPyConnection, cfg: dict[str, Any]) -> None:
             -- named with the names swapped) counts only when it is the named one's own given name
             (t.w = g.given_first OR NOT list_contains(t.family_toks, t.w)) AS counts
         FROM (SELECT k, port_code, enc_date, is_child, family_toks, unnest(words) AS w FROM fam_narr) t
-        JOIN (SELECT k, port_code, enc_date, is_child, given_toks[1] AS given_first, unnest(p_givens) AS g
-              FROM fam_enc WHERE is_child IS NOT NULL) g
+        JOIN (SELECT e.k, e.port_code, e.enc_date, e.is_child, e.given_toks[1] AS given_first, x.g
+              FROM fam_given x JOIN fam_enc e USING (k) WHERE e.is_child IS NOT NULL) g
           ON g.port_code = t.port_code AND g.enc_date = t.enc_date AND g.g = t.w AND g.is_child <> t.is_child
         """
     )
@@ -492,9 +504,9 @@ def _pairs(con: duckdb.DuckDBPyConnection, cfg: dict[str, Any]) -> None:
             FROM (SELECT *, unnest(ages) AS age FROM fam_narr WHERE len(ages) > 0) n
             JOIN fam_enc c ON c.port_code = n.port_code AND c.enc_date = n.enc_date
                 AND CAST(c.age AS VARCHAR) = n.age
-            WHERE c.is_child AND len(list_filter(c.p_givens, lambda g:
-                    (g = c.given_toks[1] OR NOT list_contains(n.family_toks, g))
-                    AND contains(n.narr_up, g || ' (' || n.age || ')'))) > 0
+            JOIN fam_given g ON g.k = c.k
+            WHERE c.is_child AND (g.g = c.given_toks[1] OR NOT list_contains(n.family_toks, g.g))
+                AND contains(n.narr_up, g.g || ' (' || n.age || ')')
         ),
         childless AS ({_childless_sql(with_child)}),
         ev AS (

@@ -48,19 +48,36 @@ class InputFile:
 
 @dataclass(slots=True)
 class AuditInputs:
-    """The four v1 tables (any may be empty), each all-text with the v1 columns plus ``file_name``."""
+    """The four v1 tables (any may be empty), each all-text with the v1 columns plus ``file_name``.
+
+    An audit takes the tables: once they are in DuckDB it calls :meth:`release`, so their memory
+    is free for the rest of the audit. Each audit needs inputs read afresh.
+    """
 
     tables: dict[str, pa.Table]
     files: list[InputFile] = field(default_factory=list)
+    #: The row count of the tables when they were released (None while they are held).
+    released_rows: int | None = None
 
     def table(self, kind: str) -> pa.Table:
         """The table of ``kind``; an empty one with the v1 columns if that source was absent."""
+        if self.released_rows is not None:
+            raise UserError("these inputs were taken by an audit already: read the extracts again")
         table = self.tables.get(kind)
         return table if table is not None else empty_table(kind)
 
     @property
     def total_rows(self) -> int:
+        if self.released_rows is not None:
+            return self.released_rows
         return sum(t.num_rows for t in self.tables.values())
+
+    def release(self) -> None:
+        """Drop the tables and hand their memory back to the system (Arrow's allocator keeps
+        freed memory for reuse otherwise); ``files`` and ``total_rows`` stay."""
+        self.released_rows = self.total_rows
+        self.tables = {}
+        pa.default_memory_pool().release_unused()
 
 
 def empty_table(kind: str) -> pa.Table:

@@ -29,6 +29,8 @@ import duckdb
 import yaml
 from splink.internals.comparison_creator import ComparisonCreator
 from splink.internals.comparison_level_creator import ComparisonLevelCreator
+from splink.internals.comparison_level_library import DamerauLevenshteinLevel
+from splink.internals.dialects import SplinkDialect
 
 from reunify.audit.sql import connected_components, rows, scalar
 from reunify.errors import UserError
@@ -86,6 +88,29 @@ def load_linkage_settings(path: Path | None = None) -> LinkageSettings:
     return LinkageSettings(raw)
 
 
+class _GuardedDamerauLevenshteinLevel(DamerauLevenshteinLevel):
+    """Splink's Damerau-Levenshtein level; on DuckDB, at distance 1, behind a cheap exact pre-check.
+
+    Two strings of equal length within one edit (a substitution or an adjacent transposition)
+    differ in at most two positions, so where the lengths agree a Hamming distance above two
+    settles the level as not reached before the costlier Damerau-Levenshtein runs. Every pair
+    reaches the same level as without the check; other engines (Spark has no ``hamming``) get
+    Splink's own SQL.
+    """
+
+    def create_sql(self, sql_dialect: SplinkDialect) -> str:
+        sql = str(super().create_sql(sql_dialect))
+        if self.distance_threshold != 1 or sql_dialect.sql_dialect_str != "duckdb":
+            return sql
+        left, right = self.col_expression.name_l, self.col_expression.name_r
+        # CASE, not OR: DuckDB may evaluate the operands of OR in any order, and hamming()
+        # fails on strings of different lengths.
+        return (
+            f"(CASE WHEN length({left}) <> length({right}) THEN {sql} "
+            f"WHEN hamming({left}, {right}) > 2 THEN false ELSE {sql} END)"
+        )
+
+
 def _level(spec: dict[str, Any]) -> Any:
     import splink.comparison_level_library as cll
 
@@ -98,7 +123,7 @@ def _level(spec: dict[str, Any]) -> Any:
     elif "jaro_winkler" in spec:
         lv = cll.JaroWinklerLevel(spec["jaro_winkler"], float(spec["threshold"]))
     elif "damerau_levenshtein" in spec:
-        lv = cll.DamerauLevenshteinLevel(spec["damerau_levenshtein"], int(spec["distance"]))
+        lv = _GuardedDamerauLevenshteinLevel(spec["damerau_levenshtein"], int(spec["distance"]))
     elif "sql" in spec:
         lv = cll.CustomLevel(str(spec["sql"]), label_for_charts=label)
     elif "else" in spec:
@@ -159,27 +184,71 @@ def _train(linker: Any, cfg: LinkageSettings, n_records: int, progress: Progress
     return True
 
 
-def _cluster(con: duckdb.DuckDBPyConnection, cfg: LinkageSettings, progress: Progress) -> None:
-    """Connected components of person_pairs at the cluster threshold -> person_map (stable ids).
+def _cluster(
+    con: duckdb.DuckDBPyConnection, cfg: LinkageSettings, progress: Progress, keys: str | None = None
+) -> None:
+    """Connected components of the scored pairs at the cluster threshold -> person_map (stable ids).
 
     The components Splink's ``cluster_pairwise_predictions_at_threshold`` finds (a pair at or
     above the threshold links its two records), computed in one pass (``sql.connected_components``).
+    With ``keys`` (see :func:`_keyed_records`), over Splink's own scored pairs of record numbers:
+    the same components as over ``person_pairs``, joined on integers instead of uid strings.
     """
     progress("people: clustering")
     thr = float(cfg.cluster_threshold)
-    connected_components(
-        con,
-        nodes_sql="SELECT uid FROM person_records",
-        edges_sql=f"SELECT uid_l AS a, uid_r AS b FROM person_pairs WHERE match_probability >= {thr!r}",
-        out="_person_components",
-    )
-    con.execute(
+    if keys is None:
+        connected_components(
+            con,
+            nodes_sql="SELECT uid FROM person_records",
+            edges_sql=f"SELECT uid_l AS a, uid_r AS b FROM person_pairs WHERE match_probability >= {thr!r}",
+            out="_person_components",
+        )
+        person_map = "SELECT uid, 'P' || substr(md5(comp), 1, 12) AS person_id FROM _person_components"
+    else:
+        connected_components(
+            con,
+            nodes_sql=f"SELECT id AS uid FROM {keys}",
+            edges_sql=f"SELECT uid_l AS a, uid_r AS b FROM _people_scored WHERE match_probability >= {thr!r}",
+            out="_person_components",
+        )
+        # Record numbers follow the uid order, so the smallest number is the smallest uid.
+        person_map = f"""
+            SELECT r.uid, 'P' || substr(md5(c.uid), 1, 12) AS person_id
+            FROM _person_components p JOIN {keys} r ON r.id = p.uid JOIN {keys} c ON c.id = p.comp
         """
-        CREATE OR REPLACE TABLE person_map AS
-        SELECT uid, 'P' || substr(md5(comp), 1, 12) AS person_id FROM _person_components
-        """
-    )
+    con.execute("CREATE OR REPLACE TABLE person_map AS " + person_map)
     con.execute("DROP TABLE _person_components")
+
+
+def _keyed_records(con: duckdb.DuckDBPyConnection) -> None:
+    """``_people_keys`` (uid, id) and ``_people_keyed``: person_records with the uid as a number.
+
+    ``id`` numbers the records in uid order, so ``l.id < r.id`` exactly when ``l.uid < r.uid``:
+    Splink proposes the same pairs, each the same way round, and scores them the same, while its
+    joins (blocking, and the scored pairs to the records) run on integers rather than strings.
+    Columns nobody compares (``src``) are left out.
+    """
+    cols = [
+        str(r[0])
+        for r in con.execute(
+            "SELECT column_name FROM information_schema.columns "
+            "WHERE table_name = 'person_records' ORDER BY ordinal_position"
+        ).fetchall()
+        if r[0] not in ("uid", "src")
+    ]
+    # The uid order is found on the uids alone, in the rows' own order; the numbers then reach the
+    # rows by position (the rows are neither sorted nor joined on uid strings), checked row by row.
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _people_keys AS SELECT uid, id FROM ("
+        "SELECT rowid AS pos, uid, CAST(row_number() OVER (ORDER BY uid) AS BIGINT) AS id "
+        "FROM person_records) ORDER BY pos"
+    )
+    selected = ", ".join(f'r."{c}"' for c in cols)
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _people_keyed AS "
+        "SELECT CASE WHEN k.uid = r.uid THEN k.id ELSE error('people: record numbers out of step') END"
+        f" AS uid, {selected} FROM person_records r POSITIONAL JOIN _people_keys k"
+    )
 
 
 def resolve_people(
@@ -215,14 +284,30 @@ def _resolve_duckdb(
 
     db_api = DuckDBAPI(connection=con)
     linker = Linker(db_api.register("person_records"), splink_settings(cfg), log_level=None)
+    # Training samples records by a hash of the uid string: it runs on person_records as it is.
     trained = _train(linker, cfg, n, progress)
     progress("people: scoring candidate pairs")
-    pred = linker.inference.predict(threshold_match_probability=cfg.predict_threshold, warning_mode="never")
-    cols = ", ".join(_PAIR_COLS)
-    con.execute(f"CREATE OR REPLACE TABLE person_pairs AS SELECT {cols} FROM {pred.physical_name}")
+    # Predict (no sampling) runs the trained model over the records keyed by number.
+    _keyed_records(con)
+    model = linker.misc.save_model_to_json()
+    scorer = Linker(db_api.register("_people_keyed"), model, log_level=None)
+    pred = scorer.inference.predict(threshold_match_probability=cfg.predict_threshold, warning_mode="never")
+    con.execute(f"ALTER TABLE {pred.physical_name} RENAME TO _people_scored")
+    rest = ", ".join(c for c in _PAIR_COLS if c not in ("uid_l", "uid_r"))
+    con.execute(
+        f"""
+        CREATE OR REPLACE TABLE person_pairs AS
+        SELECT l.uid AS uid_l, r.uid AS uid_r, {rest}
+        FROM _people_scored p JOIN _people_keys l ON l.id = p.uid_l JOIN _people_keys r ON r.id = p.uid_r
+        """
+    )
     # Splink's own tables (the concatenated input, the scored pairs) are not needed any more.
-    linker.table_management.delete_tables_created_by_splink_from_db()  # type: ignore[no-untyped-call]
-    _cluster(con, cfg, progress)
+    for used in (linker, scorer):
+        used.table_management.delete_tables_created_by_splink_from_db()  # type: ignore[no-untyped-call]
+    _cluster(con, cfg, progress, keys="_people_keys")
+    con.execute("DROP TABLE _people_scored")
+    con.execute("DROP TABLE _people_keyed")
+    con.execute("DROP TABLE _people_keys")
     return {
         "engine": "duckdb",
         "trained": trained,

@@ -357,6 +357,33 @@ def _build_rows(
     return family_out, member_out, candidate_out
 
 
+def _write_tables(
+    out_dir: Path,
+    family_out: list[dict[str, Any]],
+    member_out: list[dict[str, Any]],
+    candidate_out: list[dict[str, Any]],
+) -> None:
+    """The three CSVs and the workbook; the workbook is written alongside the CSVs (in a process
+    of its own when it is large)."""
+    xlsx_written = dl.start_xlsx(
+        out_dir / "separated_members.xlsx", dl.MEMBER_COLUMNS, member_out, sheet="separated_members"
+    )
+    try:
+        dl.write_csv(out_dir / "separated_members.csv", dl.MEMBER_COLUMNS, member_out)
+        dl.write_csv(out_dir / "separated_families.csv", dl.FAMILY_COLUMNS, family_out)
+        dl.write_csv(out_dir / "candidates.csv", dl.CANDIDATE_COLUMNS, candidate_out)
+    finally:
+        xlsx_written()
+
+
+def _check_request(inputs: AuditInputs, from_date: date | None, to_date: date | None) -> None:
+    """Refuse dates that run backward, and inputs another audit took already."""
+    if from_date and to_date and from_date > to_date:
+        raise UserError("--from is after --to: give a date range that runs forward")
+    if inputs.released_rows is not None:
+        raise UserError("these inputs were taken by an audit already: read the extracts again")
+
+
 def run_audit(
     inputs: AuditInputs,
     out_dir: Path,
@@ -378,12 +405,13 @@ def run_audit(
     ``from_date``/``to_date`` bound the separation dates reported (inclusive); ``as_of`` (default
     today) ends ``days_separated`` for families not reunified; ``threshold`` overrides the
     confidence a finding needs (data/audit.yaml); ``database_url`` reads review decisions.
+    The audit takes the tables of ``inputs`` (:meth:`AuditInputs.release`): another audit needs
+    inputs read afresh.
     """
     from reunify import __version__
     from reunify.policy import load_ruleset
 
-    if from_date and to_date and from_date > to_date:
-        raise UserError("--from is after --to: give a date range that runs forward")
+    _check_request(inputs, from_date, to_date)
     sep_cfg = audit_settings()["separation"]
     thr = float(sep_cfg["threshold"] if threshold is None else threshold)
     if not 0.0 < thr <= 1.0:
@@ -396,6 +424,8 @@ def run_audit(
     con = connect()
     progress(f"loading {inputs.total_rows} source rows")
     prepare.load(con, inputs)
+    # The source tables are in DuckDB now: their memory is free for the linkage and the families.
+    inputs.release()
     progress("people: rows prepared")
     people = resolve_people(con, cfg=linkage, engine=engine, spark_master=spark_master, progress=progress)
     progress(f"people: {people['persons']} persons from {people['records']} records")
@@ -430,12 +460,7 @@ def run_audit(
         fams, reasons_of, _scored_members(con, floor), scope, ruleset=ruleset, as_of=as_of
     )
     progress("writing the deliverable")
-    dl.write_csv(out_dir / "separated_members.csv", dl.MEMBER_COLUMNS, member_out)
-    dl.write_csv(out_dir / "separated_families.csv", dl.FAMILY_COLUMNS, family_out)
-    dl.write_xlsx(
-        out_dir / "separated_members.xlsx", dl.MEMBER_COLUMNS, member_out, sheet="separated_members"
-    )
-    dl.write_csv(out_dir / "candidates.csv", dl.CANDIDATE_COLUMNS, candidate_out)
+    _write_tables(out_dir, family_out, member_out, candidate_out)
     dl.write_manifest(
         out_dir / "manifest.json",
         {
