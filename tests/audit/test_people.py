@@ -47,3 +47,46 @@ def test_linkage_settings_are_data_and_build_a_splink_model() -> None:
     labels = cfg.level_labels()["dob"]
     assert labels[-1] == "missing on one side"
     assert "day and month swapped" in labels.values()
+
+
+def test_prior_from_equality_rules_is_splinks_estimate() -> None:
+    """Counted on groups, the prior is exactly Splink's (nulls, overlapping rules, triples)."""
+    import random
+
+    from splink import DuckDBAPI, Linker
+
+    from reunify.audit.people import _prior_from_equality_rules
+    from reunify.audit.sql import connect
+
+    rnd = random.Random(7)
+    con = connect()
+    con.execute(
+        "CREATE TABLE person_records (uid VARCHAR, src VARCHAR, a_number VARCHAR, given_first VARCHAR,"
+        " family_name VARCHAR, surname1 VARCHAR, surname2 VARCHAR, dob VARCHAR, dob_swap VARCHAR,"
+        " dob_ym VARCHAR, dob_year VARCHAR, dob_partial VARCHAR, sex VARCHAR, citizenship VARCHAR,"
+        " event_id VARCHAR)"
+    )
+
+    def pick(values: list[str]) -> str | None:
+        return rnd.choice([*values, None])
+
+    recs = []
+    for i in range(600):
+        dob = pick(["2001-01-02", "2001-02-01", "1990-05-05"])
+        recs.append(
+            (f"u{i:04d}", "s", pick(["1", "2", "3"]), pick(["ANA", "LUIS"]), None, pick(["GARCIA", "PEREZ"]),
+             None, dob, None, None, dob[:4] if dob else pick(["2001"]), None, None, None, None)
+        )  # fmt: skip
+    con.executemany(f"INSERT INTO person_records VALUES ({', '.join(['?'] * 15)})", recs)
+    cfg = load_linkage_settings()
+    rules = list(cfg.raw["training"]["deterministic_rules"])
+    linker = Linker(
+        DuckDBAPI(connection=con).register("person_records"), splink_settings(cfg), log_level=None
+    )
+    ours = _prior_from_equality_rules(con, rules, 0.85, len(recs))
+    linker.training.estimate_probability_two_random_records_match(rules, recall=0.85)
+    assert ours is not None
+    assert ours == linker._settings_obj._probability_two_random_records_match
+    assert _prior_from_equality_rules(con, ["l.dob = r.dob_swap"], 0.85, len(recs)) is None
+    assert _prior_from_equality_rules(con, ["l.dob = r.dob or l.sex = r.sex"], 0.85, len(recs)) is None
+    con.close()

@@ -195,3 +195,46 @@ def test_csv_digests_are_the_files_sha256(tmp_path: Path) -> None:
     for f in inputs.files:
         assert f.sha256 == hashlib.sha256((directory / f.file_name).read_bytes()).hexdigest()
     assert set(inputs.table("i213")["file_name"].to_pylist()) == {"i213.csv"}
+
+
+# person_records as it was computed row by row from each prepared table.
+_RECORDS_ROW_BY_ROW = """
+    SELECT uid, '{src}' AS src, a_num AS a_number,
+        nullif(coalesce(given_toks[1], ''), '') AS given_first,
+        nullif(array_to_string(family_toks, ' '), '') AS family_name,
+        nullif(coalesce(family_toks[1], ''), '') AS surname1,
+        nullif(coalesce(family_toks[2], ''), '') AS surname2,
+        CASE WHEN dob_prec = 'day' THEN strftime(dob_date, '%Y-%m-%d') END AS dob,
+        CASE WHEN dob_prec = 'day' AND day(dob_date) <= 12
+             THEN strftime(make_date(year(dob_date), day(dob_date), month(dob_date)),
+                 '%Y-%m-%d') END AS dob_swap,
+        CASE WHEN dob_prec IN ('day', 'month') THEN strftime(dob_date, '%Y-%m') END AS dob_ym,
+        CASE WHEN dob_prec <> 'unknown' THEN CAST(year(dob_date) AS VARCHAR) END AS dob_year,
+        CASE WHEN dob_prec IN ('month', 'year') THEN 'Y' ELSE 'N' END AS dob_partial,
+        {sex} AS sex, {cit} AS citizenship, {event_id} AS event_id
+    FROM {table}
+"""
+
+
+def test_person_records_are_the_row_by_row_expressions_in_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(prepare, "_BATCH_ROWS", 100)
+    monkeypatch.setattr(prepare, "_MIN_BATCH_ROWS", 50)
+    inputs = _inputs(257)
+    chunked = {kind: pa.Table.from_batches(_cut(t, [30, 30, 150, 47])) for kind, t in inputs.tables.items()}
+    con = connect()
+    prepare.load(con, AuditInputs(chunked))
+    parts = [
+        _RECORDS_ROW_BY_ROW.format(src="encounters", table="enc", sex="sex", cit="cit", event_id="event_id"),
+        _RECORDS_ROW_BY_ROW.format(src="i213", table="i213", sex="NULL", cit="NULL", event_id="event_id"),
+        _RECORDS_ROW_BY_ROW.format(src="ice_custody", table="ice", sex="NULL", cit="cit", event_id="NULL"),
+        _RECORDS_ROW_BY_ROW.format(src="orr_referrals", table="orr", sex="sex", cit="cit", event_id="NULL"),
+    ]
+    expected = con.execute(" UNION ALL ".join(parts)).fetchall()
+    got = con.execute("SELECT * FROM person_records ORDER BY rowid").fetchall()
+    assert got == expected
+    assert len(got) == 4 * 257
+    types = con.execute(
+        "SELECT data_type FROM information_schema.columns WHERE table_name = 'person_records'"
+        " ORDER BY ordinal_position"
+    ).fetchall()
+    assert types == [("VARCHAR",)] * 15

@@ -112,3 +112,15 @@ def test_connected_components_name_each_node_by_the_smallest_id_of_its_component
     assert comp["p1"] == comp["p2"] == "p1"
     assert comp["z"] == "z"
     con.close()
+
+
+def test_smallest_in_component_numbers_each_node_by_the_smallest_node_of_its_component() -> None:
+    from reunify.audit.sql import smallest_in_component
+
+    con = connect()
+    # nodes 0..9: a chain 9-7-5-3 given backwards, a pair 8-1, isolated 0, 2, 4, 6
+    con.execute("CREATE TABLE e (a BIGINT, b BIGINT)")
+    con.executemany("INSERT INTO e VALUES (?, ?)", [(9, 7), (7, 5), (5, 3), (8, 1)])
+    got = smallest_in_component(con, n=10, edges_sql="SELECT a, b FROM e").tolist()
+    assert got == [0, 1, 2, 3, 4, 3, 6, 3, 1, 3]
+    con.close()

@@ -136,7 +136,7 @@ def build_families(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
             UNION ALL SELECT k, port_code, enc_date, is_child, 'given', substr(t, 1, 3), t, NULL, NULL
                 FROM (SELECT *, unnest(given_toks) AS t FROM base)
         )
-        SELECT ak, ck,
+        SELECT akc >> 32 AS ak, akc & 4294967295 AS ck,
             -- a name in common: a surname of both, or one's given name the other's surname
             coalesce(bool_or(same), false) AS shared_name,
             -- Spanish naming: a father's first surname is the child's first, a mother's the child's second
@@ -144,14 +144,16 @@ def build_families(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
             -- the frequency of the rarest surname of both
             min(tf) FILTER (WHERE same AND a_pos IS NOT NULL AND c_pos IS NOT NULL) AS common_tf
         FROM (
-            SELECT a.k AS ak, c.k AS ck, a.t = c.t AS same, a.pos AS a_pos, c.pos AS c_pos, a.tf
-            FROM keys a JOIN keys c
+            SELECT (a.k << 32) | c.k AS akc, a.t = c.t AS same, a.pos AS a_pos, c.pos AS c_pos, a.tf
+            FROM (FROM keys WHERE NOT is_child) a JOIN (FROM keys WHERE is_child) c
               ON a.port_code = c.port_code AND a.enc_date = c.enc_date AND a.key = c.key
-            WHERE NOT a.is_child AND c.is_child AND NOT (a.kind = 'given' AND c.kind = 'given')
-            UNION ALL SELECT ak, ck, NULL, NULL, NULL, NULL FROM fam_orr_anum
-            UNION ALL SELECT narr_k, named_k, NULL, NULL, NULL, NULL FROM fam_named WHERE NOT by_child
+            WHERE NOT (a.kind = 'given' AND c.kind = 'given')
+            UNION ALL SELECT (ak << 32) | ck, NULL, NULL, NULL, NULL FROM fam_orr_anum
+            UNION ALL SELECT (narr_k << 32) | named_k, NULL, NULL, NULL, NULL
+                FROM fam_named WHERE NOT by_child
         )
-        GROUP BY ak, ck
+        -- a pair as one number (k is a row number, far below 2^32): a faster group key
+        GROUP BY akc
         """
     )
     _pairs(con, cfg)

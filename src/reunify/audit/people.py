@@ -15,8 +15,10 @@ Settings are data: ``data/linkage.yaml``.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
+import re
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,13 +28,14 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 import yaml
 from splink.internals.comparison_creator import ComparisonCreator
 from splink.internals.comparison_level_creator import ComparisonLevelCreator
 from splink.internals.comparison_level_library import DamerauLevenshteinLevel
 from splink.internals.dialects import SplinkDialect
 
-from reunify.audit.sql import connected_components, rows, scalar
+from reunify.audit.sql import connected_components, rows, scalar, smallest_in_component
 from reunify.errors import UserError
 
 Progress = Callable[[str], None]
@@ -160,16 +163,80 @@ def splink_settings(cfg: LinkageSettings) -> Any:
     )
 
 
-def _train(linker: Any, cfg: LinkageSettings, n_records: int, progress: Progress) -> bool:
-    """Train u by random sampling and m by EM when there are enough records; True if trained."""
+_EQUALITY = re.compile(r"l\.(\w+)\s*=\s*r\.(\w+)")
+# Types whose GROUP BY groups exactly the values ``=`` finds equal (no floats: NaN, -0.0).
+_GROUPABLE = ("VARCHAR", "BIGINT", "INTEGER", "SMALLINT", "TINYINT", "DATE", "BOOLEAN")
+
+
+def _prior_from_equality_rules(
+    con: duckdb.DuckDBPyConnection, rules: list[str], recall: float, n: int
+) -> float | None:
+    """Splink's ``estimate_probability_two_random_records_match`` for rules of the form
+    ``l.x = r.x and l.y = r.y ...``, counted on groups instead of blocked pairs; None otherwise.
+
+    Splink counts the distinct record pairs some rule admits (each rule's pairs less those of the
+    rules before it) and divides by recall and by n(n-1)/2. A pair meets every rule of a set when
+    it agrees, non-null, on all their columns, so the count is the inclusion-exclusion sum, over
+    the sets of rules, of the pairs within the groups of equal values: the same integer, hence the
+    same estimate, without Splink's joins.
+    """
+    types = {
+        str(c): str(t)
+        for c, t in con.execute(
+            "SELECT column_name, data_type FROM information_schema.columns "
+            "WHERE table_name = 'person_records'"
+        ).fetchall()
+    }
+    rule_cols: list[frozenset[str]] = []
+    for rule in rules:
+        terms = [t.strip() for t in re.split(r"\s+and\s+", rule.strip(), flags=re.IGNORECASE)]
+        matched = [_EQUALITY.fullmatch(t) for t in terms]
+        cols = {m.group(1) for m in matched if m and m.group(1) == m.group(2)}
+        if len(cols) != len(terms) or any(types.get(c) not in _GROUPABLE for c in cols):
+            return None
+        rule_cols.append(frozenset(cols))
+    observed = 0
+    for size in range(1, len(rule_cols) + 1):
+        for subset in itertools.combinations(rule_cols, size):
+            quoted = [f'"{c}"' for c in sorted(frozenset().union(*subset))]
+            pairs = scalar(
+                con,
+                "SELECT coalesce(sum(c * (c - 1) // 2), 0) FROM (SELECT count(*) AS c FROM person_records"
+                f" WHERE {' AND '.join(q + ' IS NOT NULL' for q in quoted)} GROUP BY {', '.join(quoted)})",
+            )
+            observed += (1 if size % 2 else -1) * int(pairs)
+    total = n * (n - 1) // 2
+    if observed > total * recall:
+        raise ValueError(
+            "Deterministic matching rules led to more observed matches than is consistent with supplied "
+            f"recall. With these rules, recall must be at least {observed / total:,.2f}."
+        )
+    return (observed / recall) / total
+
+
+def _train(
+    linker: Any,
+    cfg: LinkageSettings,
+    n_records: int,
+    progress: Progress,
+    con: duckdb.DuckDBPyConnection | None = None,
+) -> bool:
+    """Train u by random sampling and m by EM when there are enough records; True if trained.
+
+    With ``con`` (the DuckDB connection holding ``person_records``, the linker's input), the prior
+    is counted there (:func:`_prior_from_equality_rules`) where the rules allow it.
+    """
     training = cfg.raw.get("training", {})
     if n_records < int(training.get("min_records", 400)):
         progress("people: few records, using the shipped m/u priors untrained")
         return False
     progress("people: estimating u by random sampling")
-    linker.training.estimate_probability_two_random_records_match(
-        list(training["deterministic_rules"]), recall=float(training["deterministic_recall"])
-    )
+    rules, recall = list(training["deterministic_rules"]), float(training["deterministic_recall"])
+    prior = None if con is None else _prior_from_equality_rules(con, rules, recall, n_records)
+    if prior is None:
+        linker.training.estimate_probability_two_random_records_match(rules, recall=recall)
+    else:
+        linker._settings_obj._probability_two_random_records_match = prior
     linker.training.estimate_u_using_random_sampling(
         max_pairs=float(training.get("u_max_pairs", 1e6)), seed=int(training.get("seed", 42))
     )
@@ -191,32 +258,58 @@ def _cluster(
 
     The components Splink's ``cluster_pairwise_predictions_at_threshold`` finds (a pair at or
     above the threshold links its two records), computed in one pass (``sql.connected_components``).
-    With ``keys`` (see :func:`_keyed_records`), over Splink's own scored pairs of record numbers:
-    the same components as over ``person_pairs``, joined on integers instead of uid strings.
+    With ``keys`` (see :func:`_keyed_records`), over Splink's own scored pairs of record numbers
+    (:func:`_cluster_keyed`): the same components as over ``person_pairs``, on integers alone.
     """
     progress("people: clustering")
     thr = float(cfg.cluster_threshold)
-    if keys is None:
-        connected_components(
-            con,
-            nodes_sql="SELECT uid FROM person_records",
-            edges_sql=f"SELECT uid_l AS a, uid_r AS b FROM person_pairs WHERE match_probability >= {thr!r}",
-            out="_person_components",
-        )
-        person_map = "SELECT uid, 'P' || substr(md5(comp), 1, 12) AS person_id FROM _person_components"
-    else:
-        connected_components(
-            con,
-            nodes_sql=f"SELECT id AS uid FROM {keys}",
-            edges_sql=f"SELECT uid_l AS a, uid_r AS b FROM _people_scored WHERE match_probability >= {thr!r}",
-            out="_person_components",
-        )
-        # Record numbers follow the uid order, so the smallest number is the smallest uid.
-        person_map = f"""
-            SELECT r.uid, 'P' || substr(md5(c.uid), 1, 12) AS person_id
-            FROM _person_components p JOIN {keys} r ON r.id = p.uid JOIN {keys} c ON c.id = p.comp
+    if keys is not None:
+        _cluster_keyed(con, thr, keys)
+        return
+    connected_components(
+        con,
+        nodes_sql="SELECT uid FROM person_records",
+        edges_sql=f"SELECT uid_l AS a, uid_r AS b FROM person_pairs WHERE match_probability >= {thr!r}",
+        out="_person_components",
+    )
+    con.execute(
+        "CREATE OR REPLACE TABLE person_map AS "
+        "SELECT uid, 'P' || substr(md5(comp), 1, 12) AS person_id FROM _person_components"
+    )
+    con.execute("DROP TABLE _person_components")
+
+
+def _cluster_keyed(con: duckdb.DuckDBPyConnection, thr: float, keys: str) -> None:
+    """person_map from the scored pairs of record numbers 1..n (``keys``: uid, id).
+
+    Record numbers follow the uid order, so the smallest number of a component is its smallest
+    uid; the components are found on the numbers as they are, each record's smallest number
+    reaches it by position (checked row by row), and only a component's first record is hashed.
+    """
+    import numpy as np
+
+    n = int(scalar(con, f"SELECT count(*) FROM {keys}") or 0)
+    edges = f"SELECT uid_l - 1 AS a, uid_r - 1 AS b FROM _people_scored WHERE match_probability >= {thr!r}"
+    smallest = smallest_in_component(con, n=n, edges_sql=edges)
+    ids = np.asarray(con.execute(f"SELECT id FROM {keys}").fetchnumpy()["id"], dtype=np.int64)
+    con.register("_cc_smallest", pa.table({"id": ids, "c": smallest[ids - 1] + 1}))
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE _person_components AS
+        SELECT k.uid, k.id,
+               CASE WHEN k.id = s.id THEN s.c ELSE error('people: record numbers out of step') END AS c
+        FROM {keys} k POSITIONAL JOIN _cc_smallest s
         """
-    con.execute("CREATE OR REPLACE TABLE person_map AS " + person_map)
+    )
+    con.unregister("_cc_smallest")
+    con.execute(
+        """
+        CREATE OR REPLACE TABLE person_map AS
+        SELECT p.uid, f.person_id FROM _person_components p
+        JOIN (SELECT c, 'P' || substr(md5(uid), 1, 12) AS person_id FROM _person_components WHERE id = c) f
+        USING (c)
+        """
+    )
     con.execute("DROP TABLE _person_components")
 
 
@@ -285,7 +378,7 @@ def _resolve_duckdb(
     db_api = DuckDBAPI(connection=con)
     linker = Linker(db_api.register("person_records"), splink_settings(cfg), log_level=None)
     # Training samples records by a hash of the uid string: it runs on person_records as it is.
-    trained = _train(linker, cfg, n, progress)
+    trained = _train(linker, cfg, n, progress, con)
     progress("people: scoring candidate pairs")
     # Predict (no sampling) runs the trained model over the records keyed by number.
     _keyed_records(con)

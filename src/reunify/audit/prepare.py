@@ -35,7 +35,26 @@ _PORT = (
 #: these are the expressions each row's text went through when the tables were parsed row by row.
 _PARSES: dict[str, str] = {
     "name": "SELECT i, name_toks(s) AS toks, nz(s) AS nz FROM _values",
+    # a person's name: its tokens, and the name columns of person_records (_RECORDS_SELECT)
+    "pname": """
+        SELECT i, toks, nullif(coalesce(toks[1], ''), '') AS first,
+            nullif(array_to_string(toks, ' '), '') AS joined,
+            nullif(coalesce(toks[1], ''), '') AS tok1, nullif(coalesce(toks[2], ''), '') AS tok2
+        FROM (SELECT i, name_toks(s) AS toks FROM _values)
+    """,
     "date": "SELECT i, pdate(s) AS date, pprec(s) AS prec, ddate(s) AS day FROM _values",
+    # a date of birth: its date and precision, and the dob columns of person_records
+    "dob": """
+        SELECT i, dob_date AS date, dob_prec AS prec,
+            CASE WHEN dob_prec = 'day' THEN strftime(dob_date, '%Y-%m-%d') END AS dob,
+            CASE WHEN dob_prec = 'day' AND day(dob_date) <= 12
+                 THEN strftime(make_date(year(dob_date), day(dob_date), month(dob_date)),
+                     '%Y-%m-%d') END AS dob_swap,
+            CASE WHEN dob_prec IN ('day', 'month') THEN strftime(dob_date, '%Y-%m') END AS dob_ym,
+            CASE WHEN dob_prec <> 'unknown' THEN CAST(year(dob_date) AS VARCHAR) END AS dob_year,
+            CASE WHEN dob_prec IN ('month', 'year') THEN 'Y' ELSE 'N' END AS dob_partial
+        FROM (SELECT i, pdate(s) AS dob_date, pprec(s) AS dob_prec FROM _values)
+    """,
     "cit": f"SELECT i, {_CIT.format(c='s')} AS cit FROM _values",
     "port": f"SELECT i, {_PORT.format(c='s')} AS port FROM _values",
     # short codes and flags
@@ -78,11 +97,11 @@ def _yn(column: str) -> _Parsed:
 _Spec = list[tuple[str, "str | _Parsed"]]
 
 _PERSON: _Spec = [
-    ("given_toks", _Parsed("name", "toks", "given_name")),
-    ("family_toks", _Parsed("name", "toks", "family_name")),
+    ("given_toks", _Parsed("pname", "toks", "given_name")),
+    ("family_toks", _Parsed("pname", "toks", "family_name")),
     ("a_num", "anum(a_number)"),
-    ("dob_date", _Parsed("date", "date", "dob")),
-    ("dob_prec", _Parsed("date", "prec", "dob")),
+    ("dob_date", _Parsed("dob", "date", "dob")),
+    ("dob_prec", _Parsed("dob", "prec", "dob")),
 ]
 _ROW: _Spec = [
     ("uid", "file_name || ':' || record_id"),
@@ -161,21 +180,30 @@ _TABLES: list[tuple[str, str, _Spec, tuple[str, ...]]] = [
     ("orr_referrals", "orr", _ORR, ("record_id", "file_name", "a_number", "parent_a_number")),
 ]
 
+#: person_records' columns that depend on a name or a date of birth alone: parsed once per
+#: distinct text (the expressions of each row's given_toks, family_toks, dob_date and dob_prec).
+_RECORDS_PARSED: _Spec = [
+    ("given_first", _Parsed("pname", "first", "given_name")),
+    ("family_name", _Parsed("pname", "joined", "family_name")),
+    ("surname1", _Parsed("pname", "tok1", "family_name")),
+    ("surname2", _Parsed("pname", "tok2", "family_name")),
+    ("dob", _Parsed("dob", "dob", "dob")),
+    ("dob_swap", _Parsed("dob", "dob_swap", "dob")),
+    ("dob_ym", _Parsed("dob", "dob_ym", "dob")),
+    ("dob_year", _Parsed("dob", "dob_year", "dob")),
+    ("dob_partial", _Parsed("dob", "dob_partial", "dob")),
+]
+
+#: One source's rows of person_records: its table (``t``, in source row order) beside the parsed
+#: columns of the same rows (``p``).
 _RECORDS_SELECT = """
-    SELECT uid, '{src}' AS src, a_num AS a_number,
-        nullif(coalesce(given_toks[1], ''), '') AS given_first,
-        nullif(array_to_string(family_toks, ' '), '') AS family_name,
-        nullif(coalesce(family_toks[1], ''), '') AS surname1,
-        nullif(coalesce(family_toks[2], ''), '') AS surname2,
-        CASE WHEN dob_prec = 'day' THEN strftime(dob_date, '%Y-%m-%d') END AS dob,
-        CASE WHEN dob_prec = 'day' AND day(dob_date) <= 12
-             THEN strftime(make_date(year(dob_date), day(dob_date), month(dob_date)),
-                 '%Y-%m-%d') END AS dob_swap,
-        CASE WHEN dob_prec IN ('day', 'month') THEN strftime(dob_date, '%Y-%m') END AS dob_ym,
-        CASE WHEN dob_prec <> 'unknown' THEN CAST(year(dob_date) AS VARCHAR) END AS dob_year,
-        CASE WHEN dob_prec IN ('month', 'year') THEN 'Y' ELSE 'N' END AS dob_partial,
+    SELECT t.uid, '{src}' AS src, t.a_num AS a_number,
+        p._p_given_first AS given_first, p._p_family_name AS family_name,
+        p._p_surname1 AS surname1, p._p_surname2 AS surname2, p._p_dob AS dob,
+        p._p_dob_swap AS dob_swap, p._p_dob_ym AS dob_ym, p._p_dob_year AS dob_year,
+        p._p_dob_partial AS dob_partial,
         {sex} AS sex, {cit} AS citizenship, {event_id} AS event_id
-    FROM {table}
+    FROM {table} t POSITIONAL JOIN _records_{table} p
 """
 
 
@@ -202,7 +230,7 @@ def _parse_all(con: duckdb.DuckDBPyConnection, sources: dict[str, pa.Table]) -> 
         {
             (how.parse, kind, how.column)
             for kind, _t, spec, _c in _TABLES
-            for _n, how in spec
+            for _n, how in [*spec, *_RECORDS_PARSED]
             if isinstance(how, _Parsed)
         }
     )
@@ -321,10 +349,19 @@ def _load(con: duckdb.DuckDBPyConnection, inputs: AuditInputs) -> dict[str, int]
         finally:
             con.unregister("_source")
     parts = [
-        _RECORDS_SELECT.format(src="encounters", table="enc", sex="sex", cit="cit", event_id="event_id"),
-        _RECORDS_SELECT.format(src="i213", table="i213", sex="NULL", cit="NULL", event_id="event_id"),
-        _RECORDS_SELECT.format(src="ice_custody", table="ice", sex="NULL", cit="cit", event_id="NULL"),
-        _RECORDS_SELECT.format(src="orr_referrals", table="orr", sex="sex", cit="cit", event_id="NULL"),
+        _RECORDS_SELECT.format(
+            src="encounters", table="enc", sex="t.sex", cit="t.cit", event_id="t.event_id"
+        ),
+        _RECORDS_SELECT.format(src="i213", table="i213", sex="NULL", cit="NULL", event_id="t.event_id"),
+        _RECORDS_SELECT.format(src="ice_custody", table="ice", sex="NULL", cit="t.cit", event_id="NULL"),
+        _RECORDS_SELECT.format(src="orr_referrals", table="orr", sex="t.sex", cit="t.cit", event_id="NULL"),
     ]
-    con.execute("CREATE OR REPLACE TABLE person_records AS " + " UNION ALL ".join(parts))
+    for kind, table, _spec, _c in _TABLES:
+        records, _select = _prepared(kind, sources[kind], _RECORDS_PARSED, (), parsed)
+        con.register(f"_records_{table}", records)
+    try:
+        con.execute("CREATE OR REPLACE TABLE person_records AS " + " UNION ALL ".join(parts))
+    finally:
+        for _kind, table, _spec, _c in _TABLES:
+            con.unregister(f"_records_{table}")
     return {kind: table.num_rows for kind, table in sources.items()}

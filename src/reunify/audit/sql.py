@@ -170,3 +170,23 @@ def connected_components(con: duckdb.DuckDBPyConnection, *, nodes_sql: str, edge
     )
     con.unregister("_cc_labels")
     con.execute("DROP TABLE _cc_nodes")
+
+
+def smallest_in_component(con: duckdb.DuckDBPyConnection, *, n: int, edges_sql: str) -> Any:
+    """For nodes numbered 0..n-1 and the edges of ``edges_sql`` (two integer columns a, b, node
+    numbers), each node's smallest node number in its connected component (a NumPy int64 array).
+
+    :func:`connected_components` for nodes that are numbers already: no numbering of the nodes,
+    no join of the edges to them.
+    """
+    import numpy as np
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components as components
+
+    got = con.execute(edges_sql).fetchnumpy()
+    left, right = np.asarray(got["a"], dtype=np.int64), np.asarray(got["b"], dtype=np.int64)
+    graph = coo_matrix((np.ones(len(left), dtype=np.int8), (left, right)), shape=(n, n))
+    _count, labels = components(graph, directed=False)
+    # The first node carrying a label is the smallest node number of that component.
+    _labels, first = np.unique(labels, return_index=True)
+    return np.asarray(first[labels], dtype=np.int64)
