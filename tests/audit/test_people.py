@@ -90,3 +90,24 @@ def test_prior_from_equality_rules_is_splinks_estimate() -> None:
     assert _prior_from_equality_rules(con, ["l.dob = r.dob_swap"], 0.85, len(recs)) is None
     assert _prior_from_equality_rules(con, ["l.dob = r.dob or l.sex = r.sex"], 0.85, len(recs)) is None
     con.close()
+
+
+def test_predict_keeps_levels_and_weights_but_not_the_compared_values() -> None:
+    import duckdb
+    from splink import DuckDBAPI, Linker
+
+    from reunify.audit.people import _scored_levels_only
+
+    con = duckdb.connect()
+    con.execute(
+        "CREATE TABLE t AS SELECT 1::BIGINT AS uid, 'A' AS a_number, 'A' AS given_first, 'A' AS family_name,"
+        " 'A' AS surname1, 'A' AS surname2, '2000-01-01' AS dob, '2000-01-01' AS dob_swap,"
+        " '2000-01' AS dob_ym, '2000' AS dob_year, 'N' AS dob_partial, 'M' AS sex, 'X' AS citizenship,"
+        " 'E' AS event_id"
+    )
+    linker = Linker(DuckDBAPI(connection=con).register("t"), splink_settings(load_linkage_settings()))
+    _scored_levels_only(linker)
+    for comparison in linker._settings_obj.comparisons:
+        cols = comparison._columns_to_select_for_predict(True, True, False)
+        assert cols[0] == comparison._gamma_column_name
+        assert cols[1:] == comparison._match_weight_columns_to_sum

@@ -76,10 +76,11 @@ def build_families(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         )
         -- by event number, unless the I-213 is another person's whose own encounter it already
         -- belongs to (a mistyped event number would lend one parent's narrative, and the children
-        -- it names, to a stranger)
+        -- it names, to a stranger): an I-213 matched by person at all is only ever its persons'
+        -- (an encounter it is matched to by person has the pair already)
         SELECT DISTINCT e.k, i.rowid AS ik FROM fam_enc e
         JOIN i213 i ON i.event_id = e.event_id
-        WHERE NOT EXISTS (SELECT 1 FROM by_person b WHERE b.ik = i.rowid AND b.k <> e.k)
+        WHERE i.rowid NOT IN (SELECT ik FROM by_person)
         UNION
         SELECT k, ik FROM by_person
         """

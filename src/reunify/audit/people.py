@@ -344,6 +344,28 @@ def _keyed_records(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+def _scored_levels_only(linker: Any) -> None:
+    """Predict keeps each comparison's level and weight (``gamma_*``, ``mw_*``), not the values compared.
+
+    Splink keeps the levels only along with the compared values (``retain_matching_columns``), a
+    dozen string columns per pair that nothing reads here, and carrying them through the joins to
+    the records and writing them was about a third of predict. Each comparison selects, for
+    predict, what it selects in training: the level, then (intermediate columns kept) the weight.
+    """
+    for comparison in linker._settings_obj.comparisons:
+        select = comparison._columns_to_select_for_predict
+
+        def levels_and_weights(
+            retain_matching_columns: bool,
+            retain_intermediate_calculation_columns: bool,
+            training_mode: bool,
+            _select: Callable[[bool, bool, bool], list[str]] = select,
+        ) -> list[str]:
+            return _select(False, retain_intermediate_calculation_columns, True)
+
+        comparison._columns_to_select_for_predict = levels_and_weights
+
+
 def resolve_people(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -384,6 +406,7 @@ def _resolve_duckdb(
     _keyed_records(con)
     model = linker.misc.save_model_to_json()
     scorer = Linker(db_api.register("_people_keyed"), model, log_level=None)
+    _scored_levels_only(scorer)
     pred = scorer.inference.predict(threshold_match_probability=cfg.predict_threshold, warning_mode="never")
     con.execute(f"ALTER TABLE {pred.physical_name} RENAME TO _people_scored")
     rest = ", ".join(c for c in _PAIR_COLS if c not in ("uid_l", "uid_r"))

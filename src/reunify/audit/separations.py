@@ -13,6 +13,7 @@ Tables created: ``fam_mem`` (members with their custody records), ``fam_signals`
 
 from __future__ import annotations
 
+import re
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -151,18 +152,67 @@ def _custody(cur: duckdb.DuckDBPyConnection, cust: dict[str, Any]) -> None:
         cur.close()
 
 
+# Pattern shapes the narrative fast paths below can rewrite exactly: upper-case letters, digits,
+# spaces, groups, alternation, quantifiers and ASCII classes (RE2's \\w, \\d, \\s are ASCII only).
+_PLAIN = re.compile(r"(?:[A-Z0-9 ()|*+?]|\\[wds])*")
+_PLAIN_B = re.compile(r"(?:[A-Z0-9 ()|*+?]|\\[wdsb])*")
+
+
+def _either_case(pattern: str) -> str:
+    """``pattern`` with every upper-case ASCII letter (outside escapes) matching either case."""
+    return re.sub(r"\\.|[A-Z]", lambda m: m[0] if len(m[0]) > 1 else f"[{m[0]}{m[0].lower()}]", pattern)
+
+
+def _loose(word: str) -> str:
+    """A regex the raw text matches wherever ``upper(strip_accents(text))`` contains ``word``: each
+    letter may be either case or any non-ASCII character, followed by non-ASCII (stripped) marks."""
+    return "".join(f"[{c}{c.lower()}\\x{{80}}-\\x{{10FFFF}}][\\x{{80}}-\\x{{10FFFF}}]*" for c in word)
+
+
+def _requires(patterns: list[str], word: str) -> bool:
+    """True when every pattern is a plain sequence containing ``word`` literally (not optional)."""
+    return all(
+        "(" not in p and "|" not in p and re.search(re.escape(word) + r"(?![?*+{])", p) is not None
+        for p in patterns
+    )
+
+
+def _narr_flag(patterns: list[str], word: str) -> str:
+    """SQL for ``regexp_matches(upper(strip_accents(narrative)), <patterns>)`` that strips accents
+    only where it can matter. Pure-ASCII text (strlen = length) needs no stripping: the pattern
+    matches it in either case. Text that does not even loosely contain ``word`` (which every
+    pattern requires) cannot match. Where the patterns have no word boundaries or anchors, an
+    either-case match on the raw text is also a match on the stripped text (an ASCII span maps to
+    the same span upper-cased)."""
+    full = _regex(patterns).replace("'", "''")
+    stripped = f"regexp_matches(upper(strip_accents(narrative)), '{full}')"
+    if not all(_PLAIN_B.fullmatch(p) for p in patterns):
+        return stripped
+    either = _either_case(full)
+    if all(_PLAIN.fullmatch(p) for p in patterns):
+        # An ASCII text that fails the either-case match fails outright.
+        raw = f"WHEN regexp_matches(narrative, '{either}') THEN true WHEN is_ascii THEN false "
+    else:
+        raw = f"WHEN is_ascii THEN regexp_matches(narrative, '{either}') "
+    loose = ""
+    if _requires(patterns, word):
+        loose = f"WHEN NOT regexp_matches(narrative, '{_loose(word)}') THEN false "
+    return f"CASE WHEN narrative IS NULL THEN NULL {raw}{loose}ELSE {stripped} END"
+
+
 def _narratives(con: duckdb.DuckDBPyConnection) -> None:
     """``fam_narr``: each member's I-213 narrative, flagged where it may say separated or together."""
     rules = narrative_rules()
-    sep_re = _regex([p.pattern for p in rules.separation]).replace("'", "''")
-    tog_re = _regex([p.pattern for p in rules.together]).replace("'", "''")
+    maybe_sep = _narr_flag([p.pattern for p in rules.separation], "SEPARAT")
+    maybe_tog = _narr_flag([p.pattern for p in rules.together], "TOGETHER")
     con.execute(
         f"""
         CREATE OR REPLACE TABLE fam_narr AS
-        SELECT f.family_id, x.i213_uid, i.narrative,
-            regexp_matches(upper(strip_accents(i.narrative)), '{sep_re}') AS maybe_sep,
-            regexp_matches(upper(strip_accents(i.narrative)), '{tog_re}') AS maybe_tog
-        FROM family_members f JOIN enc_i213 x ON x.enc_uid = f.enc_uid JOIN i213 i ON i.uid = x.i213_uid
+        SELECT family_id, i213_uid, narrative, {maybe_sep} AS maybe_sep, {maybe_tog} AS maybe_tog
+        FROM (
+            SELECT f.family_id, x.i213_uid, i.narrative, strlen(i.narrative) = length(i.narrative) AS is_ascii
+            FROM family_members f JOIN enc_i213 x ON x.enc_uid = f.enc_uid JOIN i213 i ON i.uid = x.i213_uid
+        )
         """
     )
 
