@@ -1,4 +1,4 @@
-"""The reasons' literal prefilters and clause memo: the same codes as reading every pattern."""
+"""The literal prefilters of the reasons and the policy phrases: the same codes as reading every pattern."""
 
 from __future__ import annotations
 
@@ -11,8 +11,10 @@ from pathlib import Path
 import pytest
 
 from reunify.audit import reasons
-from reunify.audit.reasons import _policy_codes, _Prefilter, _word_pattern, narrative_rules
+from reunify.audit.reasons import _word_pattern, narrative_rules
+from reunify.domain.prefilter import Prefilter, ascii_lower
 from reunify.policy import normalize_reason_text
+from reunify.policy.normalize import ReasonPatterns, load_reason_patterns
 
 ORR_CSV = Path("/work/shared/reference/real/orr_separated_children_2018.csv")
 
@@ -73,24 +75,33 @@ def _corpus() -> list[str]:
     return list(dict.fromkeys(texts))
 
 
+def _every_phrase_runs() -> ReasonPatterns:
+    """The shipped patterns, fresh memos, with a prefilter that lets every phrase run."""
+    pats = load_reason_patterns()
+    phrases, _ = pats.phrase_index
+    pats.__dict__["phrase_index"] = (phrases, Prefilter((), (), frozenset(range(len(phrases)))))
+    return pats
+
+
 def test_policy_codes_are_the_normalisers() -> None:
-    wrong = [t for t in _corpus() if _policy_codes(t) != set(normalize_reason_text(t).codes)]
+    reference = _every_phrase_runs()
+    wrong = [t for t in _corpus() if normalize_reason_text(t) != normalize_reason_text(t, reference)]
     assert wrong == []
 
 
 def test_policy_codes_from_the_clause_memo_are_the_same() -> None:
     texts = _corpus()
-    first = [_policy_codes(t) for t in texts]
-    assert [_policy_codes(t) for t in texts] == first
+    first = [set(normalize_reason_text(t).codes) for t in texts]
+    assert [set(normalize_reason_text(t).codes) for t in texts] == first
 
 
 def test_ascii_case_twins_are_all_there_are() -> None:
-    """Only the characters _lower maps match an ASCII character case-insensitively."""
+    """Only the characters ascii_lower maps match an ASCII character case-insensitively."""
     ascii_ci = re.compile("[\x00-\x7f]", re.IGNORECASE)
     twins = {chr(c) for c in range(128, sys.maxunicode + 1) if ascii_ci.fullmatch(chr(c))}
     assert twins == {"\u0130", "\u0131", "\u017f", "\u212a"}
     for c in twins:
-        assert reasons._lower(c).isascii()
+        assert ascii_lower(c).isascii()
 
 
 @pytest.mark.parametrize(
@@ -110,13 +121,13 @@ def test_ascii_case_twins_are_all_there_are() -> None:
 def test_prefilter_keeps_every_match(pattern: str, flags: int, text: str) -> None:
     pat = re.compile(pattern, flags)
     assert pat.search(text)
-    pre = _Prefilter.of([pat])
+    pre = Prefilter.of([pat])
     assert pre.may_match(text) == {0}
     assert pre.within(text).may_match(text) == {0}
 
 
 def test_prefilter_skips_texts_without_the_literals() -> None:
-    pre = _Prefilter.of([re.compile(r"\bSEPARAT"), re.compile("warrant", re.IGNORECASE)])
+    pre = Prefilter.of([re.compile(r"\bSEPARAT"), re.compile("warrant", re.IGNORECASE)])
     assert pre.may_match("RECORDS CHECKS NEGATIVE") == set()
     assert pre.may_match("WARRANT") == {1}
     assert not pre.within("nothing here")

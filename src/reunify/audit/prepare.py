@@ -37,8 +37,7 @@ _PARSES: dict[str, str] = {
     "name": "SELECT i, name_toks(s) AS toks, nz(s) AS nz FROM _values",
     # a person's name: its tokens, and the name columns of person_records (_RECORDS_SELECT)
     "pname": """
-        SELECT i, toks, nullif(coalesce(toks[1], ''), '') AS first,
-            nullif(array_to_string(toks, ' '), '') AS joined,
+        SELECT i, toks, nullif(array_to_string(toks, ' '), '') AS joined,
             nullif(coalesce(toks[1], ''), '') AS tok1, nullif(coalesce(toks[2], ''), '') AS tok2
         FROM (SELECT i, name_toks(s) AS toks FROM _values)
     """,
@@ -183,7 +182,7 @@ _TABLES: list[tuple[str, str, _Spec, tuple[str, ...]]] = [
 #: person_records' columns that depend on a name or a date of birth alone: parsed once per
 #: distinct text (the expressions of each row's given_toks, family_toks, dob_date and dob_prec).
 _RECORDS_PARSED: _Spec = [
-    ("given_first", _Parsed("pname", "first", "given_name")),
+    ("given_first", _Parsed("pname", "tok1", "given_name")),
     ("family_name", _Parsed("pname", "joined", "family_name")),
     ("surname1", _Parsed("pname", "tok1", "family_name")),
     ("surname2", _Parsed("pname", "tok2", "family_name")),

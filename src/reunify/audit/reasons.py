@@ -10,9 +10,8 @@ disagree, :class:`FamilyReasons` says so.
 
 from __future__ import annotations
 
-import importlib
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib.resources import files
@@ -21,6 +20,7 @@ from typing import Any
 import yaml
 
 from reunify.domain.names import fold_name
+from reunify.domain.prefilter import Prefilter
 from reunify.domain.reasons import ReasonCode
 
 _GENERIC = {ReasonCode.OTHER, ReasonCode.UNKNOWN}
@@ -181,210 +181,15 @@ def _is_separation_sentence(sentence: str) -> bool:
     return mentions(expanded, rules.separation, rules)
 
 
-# --------------------------------------------------------------------------------------------
-# Literal prefilters: most sentences name no reason, and a regular expression cannot match a text
-# that lacks every literal string its matches must contain. Those strings are read off the
-# expressions themselves (so the rules stay data), and a pattern runs only where one is present.
-
-
-def _op(node: Any) -> str:
-    return str(node[0])
-
-
-def _best(candidates: list[frozenset[str]]) -> frozenset[str] | None:
-    """The most selective of several sets that each suffice (the longest shortest member)."""
-    return max(candidates, key=lambda c: min(map(len, c)), default=None)
-
-
-def _required(items: Any) -> frozenset[str] | None:
-    """Strings one of which every match of the parsed pattern ``items`` contains; None if unknown.
-
-    Runs of literal characters count; groups, repeats of at least one and alternations are read
-    through; anything else (classes, anchors, look-arounds, scoped flags) only ends a run.
-    """
-    candidates: list[frozenset[str]] = []
-    run: list[str] = []
-
-    def flush() -> None:
-        if run:
-            candidates.append(frozenset(["".join(run)]))
-            run.clear()
-
-    for node in items:
-        op, av = _op(node), node[1]
-        if op == "LITERAL":
-            run.append(chr(av))
-            continue
-        flush()
-        sub: frozenset[str] | None = None
-        if op == "SUBPATTERN" and not av[1] and not av[2]:  # (group, add_flags, del_flags, pattern)
-            sub = _required(av[3])
-        elif op in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT") and av[0] >= 1:
-            sub = _required(av[2])
-        elif op == "ATOMIC_GROUP":
-            sub = _required(av)
-        elif op == "BRANCH":
-            branches = [_required(b) for b in av[1]]
-            if all(b is not None for b in branches):
-                sub = frozenset(x for b in branches if b is not None for x in b)
-        if sub and all(sub):
-            candidates.append(sub)
-    flush()
-    return _best(candidates)
-
-
-#: The only characters beyond ASCII that a case-insensitive ``re`` pattern matches to ASCII
-#: letters (tests/audit/test_reasons_prefilter.py checks there are no others).
-_ASCII_CASE_TWINS = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
-
-
-def _lower(text: str) -> str:
-    """``text`` in lower case with the case twins of ASCII letters made those letters: any ASCII
-    literal a case-insensitive pattern matches in ``text`` occurs, lower-cased, in it."""
-    return text.lower() if text.isascii() else text.translate(_ASCII_CASE_TWINS).lower()
-
-
-@dataclass(frozen=True, slots=True)
-class _Prefilter:
-    """For each pattern, literals one of which any match contains: (literal, pattern index) pairs
-    compared as they are, pairs compared in lower case (patterns that ignore case), and the
-    indexes of patterns with no such literal (always run)."""
-
-    exact: tuple[tuple[str, int], ...]
-    folded: tuple[tuple[str, int], ...]
-    always: frozenset[int]
-
-    @classmethod
-    def of(cls, patterns: Iterable[re.Pattern[str]]) -> _Prefilter:
-        sre_parser: Any = importlib.import_module("re._parser")
-        exact: list[tuple[str, int]] = []
-        folded: list[tuple[str, int]] = []
-        always: set[int] = set()
-        for i, pat in enumerate(patterns):
-            got = _required(sre_parser.parse(pat.pattern, pat.flags))
-            if got is None:
-                always.add(i)
-            elif not pat.flags & re.IGNORECASE:
-                exact.extend((x, i) for x in sorted(got))
-            elif all(x.isascii() for x in got):
-                folded.extend((x.lower(), i) for x in sorted(got))
-            else:  # case-insensitive non-ASCII letters have special cases: not trusted
-                always.add(i)
-        return cls(tuple(exact), tuple(folded), frozenset(always))
-
-    def may_match(self, text: str) -> set[int]:
-        """Indexes of the patterns that may match ``text`` or any part of it."""
-        out = {i for x, i in self.exact if x in text}
-        if self.folded:
-            lower = _lower(text)
-            out.update(i for x, i in self.folded if x in lower)
-        out.update(self.always)
-        return out
-
-    def within(self, text: str) -> _Prefilter:
-        """This prefilter narrowed to the literals ``text`` contains: the same answers as this one
-        for ``text`` and for every part of it, sooner."""
-        lower = _lower(text) if self.folded else ""
-        return _Prefilter(
-            tuple(p for p in self.exact if p[0] in text),
-            tuple(p for p in self.folded if p[0] in lower),
-            self.always,
-        )
-
-    def __bool__(self) -> bool:
-        """False when no pattern can match (no literal present and none always run)."""
-        return bool(self.exact or self.folded or self.always)
-
-
 @cache
-def _code_filter() -> _Prefilter:
+def _code_filter() -> Prefilter:
     """The prefilter of the shipped narrative code patterns (in ``narrative_rules().codes`` order)."""
-    return _Prefilter.of(pat for _, pat in narrative_rules().codes)
+    return Prefilter.of(pat for _, pat in narrative_rules().codes)
 
 
 @cache
-def _separation_filter() -> _Prefilter:
-    return _Prefilter.of(narrative_rules().separation)
-
-
-@dataclass(frozen=True, slots=True)
-class _PolicyReader:
-    """What :func:`_policy_codes` uses of reunify.policy.normalize: the shipped patterns, their
-    phrases flattened with their codes and prefiltered, and the reading steps."""
-
-    pats: Any
-    phrases: tuple[tuple[ReasonCode, re.Pattern[str]], ...]
-    prefilter: _Prefilter
-    fold: Callable[[str], str]
-    correct_typos: Callable[[str, Any], tuple[str, list[tuple[str, str]]]]
-    clause_split: re.Pattern[str]
-    is_negated: Callable[[str, int, Any], bool]
-
-
-@cache
-def _policy_reader() -> _PolicyReader:
-    from reunify.policy import normalize as n
-
-    pats = n._shipped()
-    flat = tuple((entry.code, phrase.regex) for entry in pats.codes for phrase in entry.phrases)
-    return _PolicyReader(
-        pats,
-        flat,
-        _Prefilter.of(r for _, r in flat),
-        n.fold,
-        n._correct_typos,
-        n._CLAUSE_SPLIT,
-        n._is_negated,
-    )
-
-
-#: The codes each clause names un-negated under the shipped policy phrases (clauses repeat across
-#: texts); emptied when full.
-_POLICY_CLAUSE_MEMO: dict[str, frozenset[ReasonCode]] = {}
-_MEMO_LIMIT = 500_000
-
-
-def _clause_codes(clause: str, candidates: Iterable[int], reader: _PolicyReader) -> frozenset[ReasonCode]:
-    """The codes of the phrases (of ``candidates``) that occur un-negated in ``clause``."""
-    found: set[ReasonCode] = set()
-    for i in candidates:
-        code, regex = reader.phrases[i]
-        if code in found:
-            continue
-        for m in regex.finditer(clause):
-            if not reader.is_negated(clause, m.start(), reader.pats):
-                found.add(code)
-                break
-    return frozenset(found)
-
-
-def _policy_codes(text: str) -> set[ReasonCode]:
-    """The codes of ``reunify.policy.normalize_reason_text(text)`` (shipped patterns), as a set.
-
-    The same reading (fold, "no reason" cells, typos, clauses, negation, supersession) with only
-    the phrases that can match each clause run, once per distinct clause (normalize_reason_text
-    also writes an explanation, which the reasons do not use). tests/audit/test_reasons_prefilter.py
-    checks the two agree.
-    """
-    reader = _policy_reader()
-    pats = reader.pats
-    folded = reader.fold(text)
-    if any(case.regex.search(folded) for case in pats.no_reason):
-        return {ReasonCode.UNKNOWN}
-    corrected, _ = reader.correct_typos(folded, pats)
-    found: set[ReasonCode] = set()
-    narrowed = reader.prefilter.within(corrected)
-    if narrowed:
-        for clause in (c.strip() for c in reader.clause_split.split(corrected)):
-            codes = _POLICY_CLAUSE_MEMO.get(clause)
-            if codes is None:
-                codes = _clause_codes(clause, narrowed.may_match(clause), reader)
-                if len(_POLICY_CLAUSE_MEMO) >= _MEMO_LIMIT:
-                    _POLICY_CLAUSE_MEMO.clear()
-                _POLICY_CLAUSE_MEMO[clause] = codes
-            found |= codes
-    superseded = {sup for entry in pats.codes if entry.code in found for sup in entry.supersedes}
-    return (found - superseded) or {ReasonCode.OTHER}
+def _separation_filter() -> Prefilter:
+    return Prefilter.of(narrative_rules().separation)
 
 
 def _refine(codes: set[ReasonCode], rules: NarrativeRules) -> set[ReasonCode]:
@@ -410,6 +215,8 @@ def _read_reason_text(text: str) -> tuple[ReasonCode, ...]:
     ``normalize_reason_text`` and the supplementary patterns here both read the text (with
     shorthand expanded and negations honoured) and their findings are merged.
     """
+    from reunify.policy import normalize_reason_text
+
     rules = narrative_rules()
     stripped = " ".join(text.split()).strip().upper()
     if stripped in ReasonCode.__members__:
@@ -417,7 +224,7 @@ def _read_reason_text(text: str) -> tuple[ReasonCode, ...]:
     codes: set[ReasonCode] = set()
     expanded = _expanded(text)
     clauses = _clauses(expanded)
-    codes.update(_policy_codes(text))
+    codes.update(ReasonCode(str(c)) for c in normalize_reason_text(text).codes)
     for i in _code_filter().may_match(expanded):
         code, pat = rules.codes[i]
         if code not in codes and _mentioned(clauses, pat, rules):

@@ -143,23 +143,20 @@ def connected_components(con: duckdb.DuckDBPyConnection, *, nodes_sql: str, edge
     propagation, and no Python loop over rows.
     """
     import numpy as np
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components as components
 
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE _cc_nodes AS "
         f"SELECT uid, CAST(row_number() OVER () - 1 AS BIGINT) AS i FROM ({nodes_sql})"
     )
     n = int(scalar(con, "SELECT count(*) FROM _cc_nodes") or 0)
-    got = con.execute(
+    labels = _component_labels(
+        con,
+        n,
         f"""
         SELECT x.i AS a, y.i AS b FROM ({edges_sql}) e
         JOIN _cc_nodes x ON x.uid = e.a JOIN _cc_nodes y ON y.uid = e.b
-        """
-    ).fetchnumpy()
-    left, right = np.asarray(got["a"], dtype=np.int64), np.asarray(got["b"], dtype=np.int64)
-    graph = coo_matrix((np.ones(len(left), dtype=np.int8), (left, right)), shape=(n, n))
-    _count, labels = components(graph, directed=False)
+        """,
+    )
     con.register("_cc_labels", pa.table({"i": np.arange(n, dtype=np.int64), "c": labels}))
     con.execute(
         f"""
@@ -180,6 +177,17 @@ def smallest_in_component(con: duckdb.DuckDBPyConnection, *, n: int, edges_sql: 
     no join of the edges to them.
     """
     import numpy as np
+
+    labels = _component_labels(con, n, edges_sql)
+    # The first node carrying a label is the smallest node number of that component.
+    _labels, first = np.unique(labels, return_index=True)
+    return np.asarray(first[labels], dtype=np.int64)
+
+
+def _component_labels(con: duckdb.DuckDBPyConnection, n: int, edges_sql: str) -> Any:
+    """SciPy's connected-component label of each node 0..n-1 over the integer edges (a, b) of
+    ``edges_sql`` (a NumPy array)."""
+    import numpy as np
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components as components
 
@@ -187,6 +195,4 @@ def smallest_in_component(con: duckdb.DuckDBPyConnection, *, n: int, edges_sql: 
     left, right = np.asarray(got["a"], dtype=np.int64), np.asarray(got["b"], dtype=np.int64)
     graph = coo_matrix((np.ones(len(left), dtype=np.int8), (left, right)), shape=(n, n))
     _count, labels = components(graph, directed=False)
-    # The first node carrying a label is the smallest node number of that component.
-    _labels, first = np.unique(labels, return_index=True)
-    return np.asarray(first[labels], dtype=np.int64)
+    return labels

@@ -12,7 +12,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ConfigDict
 from rapidfuzz.distance import OSA
 
+from reunify.domain.prefilter import Prefilter
 from reunify.domain.reasons import ReasonCode
 from reunify.errors import UserError
 from reunify.policy.yaml_source import YamlSource, parse_yaml, read_yaml
@@ -91,6 +92,13 @@ class ReasonPatterns:
     # patterns' identity): each token's typo correction, and each clause's phrase hits.
     token_memo: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
     clause_memo: dict[str, _ClauseHits] = field(default_factory=dict, compare=False, repr=False)
+
+    @cached_property
+    def phrase_index(self) -> tuple[tuple[tuple[ReasonCode, _Phrase], ...], Prefilter]:
+        """Every phrase with its code, in file order, and their literal prefilter (which of them
+        may match a clause: the others need not run)."""
+        flat = tuple((entry.code, phrase) for entry in self.codes for phrase in entry.phrases)
+        return flat, Prefilter.of(phrase.regex for _, phrase in flat)
 
 
 def load_reason_patterns(path: Path | None = None) -> ReasonPatterns:
@@ -285,13 +293,14 @@ def _clause_hits(clause: str, pats: ReasonPatterns) -> _ClauseHits:
     if read is None:
         hits: list[tuple[int, ReasonCode, str | None]] = []
         negated: list[str] = []
-        for entry in pats.codes:
-            for phrase in entry.phrases:
-                for match in phrase.regex.finditer(clause):
-                    if _is_negated(clause, match.start(), pats):
-                        negated.append(f"“{_context(clause, match)}” (negated, not {entry.code})")
-                    else:
-                        hits.append((match.start(), entry.code, phrase.note))
+        phrases, prefilter = pats.phrase_index
+        for i in sorted(prefilter.may_match(clause)):  # file order, as if every phrase ran
+            code, phrase = phrases[i]
+            for match in phrase.regex.finditer(clause):
+                if _is_negated(clause, match.start(), pats):
+                    negated.append(f"“{_context(clause, match)}” (negated, not {code})")
+                else:
+                    hits.append((match.start(), code, phrase.note))
         ordered = tuple((code, note) for _, code, note in sorted(hits, key=lambda h: h[0]))
         read = _ClauseHits(hits=ordered, negated=tuple(negated))
         _remember(pats.clause_memo, clause, read)
