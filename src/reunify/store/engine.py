@@ -79,7 +79,10 @@ def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     try:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=5000")
+        # SQLite hands its write lock to whichever waiter retries first, not in turn: with many
+        # writers (web workers, the sequencer) one can wait its turn well past 5 s on a busy
+        # machine, which failed a write that would have gone through.
+        cursor.execute("PRAGMA busy_timeout=30000")
     finally:
         cursor.close()
 
